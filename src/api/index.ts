@@ -1,0 +1,2 @@
+export * from './object.js';
+export * from './resources.js';
