@@ -1,7 +1,10 @@
 // The generic shape every API object shares. Typed kinds come from the kubernetes-types package.
-import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
+import type { ObjectMeta as KtObjectMeta } from 'kubernetes-types/meta/v1.js';
 
-export type { ObjectMeta };
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** ObjectMeta with the server-set fields writable (the registry sets them). */
+export type ObjectMeta = Mutable<KtObjectMeta>;
 
 export interface KubeObject {
   apiVersion?: string;

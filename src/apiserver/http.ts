@@ -1,0 +1,108 @@
+// The small HTTP surface the handlers use, identical for HTTP/1.1 and HTTP/2 (compat API) requests.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { ApiError, type Status } from '../machinery/errors.js';
+import { stringify as yamlStringify } from 'yaml';
+
+export type Req = IncomingMessage | Http2ServerRequest;
+export type Res = ServerResponse | Http2ServerResponse;
+
+/** Upstream's limit on request bodies (3 MiB). */
+export const maxBodyBytes = 3 * 1024 * 1024;
+
+export async function readBody(req: Req, limit = maxBodyBytes): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > limit) throw ApiError.tooLarge(`Request entity too large: limit is ${limit}`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw ApiError.tooLarge(`Request entity too large: limit is ${limit}`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+export interface Encoding {
+  readonly kind: 'json' | 'yaml';
+  /** as=Table / as=PartialObjectMetadata(List) requested through the Accept header. */
+  readonly as?: 'Table' | 'PartialObjectMetadata' | 'PartialObjectMetadataList';
+}
+
+interface MediaRange {
+  type: string;
+  params: Map<string, string>;
+}
+
+function parseAccept(accept: string): MediaRange[] {
+  return accept.split(',').map((part) => {
+    const [type = '', ...params] = part.split(';').map((s) => s.trim());
+    const map = new Map<string, string>();
+    for (const p of params) {
+      const eq = p.indexOf('=');
+      if (eq > 0) map.set(p.slice(0, eq).trim(), p.slice(eq + 1).trim());
+    }
+    return { type: type.toLowerCase(), params: map };
+  });
+}
+
+/**
+ * Picks the response encoding from Accept as upstream's negotiation does: the first range we can serve wins;
+ * as=Table/PartialObjectMetadata only for meta.k8s.io v1 (and v1beta1).
+ */
+export function negotiate(accept: string | undefined, allowAs: boolean): Encoding {
+  if (accept === undefined || accept === '') return { kind: 'json' };
+  let sawUnsupportedOnly = true;
+  for (const m of parseAccept(accept)) {
+    const as = m.params.get('as');
+    const isJson = m.type === 'application/json' || m.type === '*/*' || m.type === 'application/*';
+    const isYaml = m.type === 'application/yaml';
+    if (!isJson && !isYaml) continue;
+    sawUnsupportedOnly = false;
+    if (as !== undefined) {
+      const g = m.params.get('g');
+      const v = m.params.get('v');
+      if (!allowAs || g !== 'meta.k8s.io' || (v !== 'v1' && v !== 'v1beta1')) continue;
+      if (as === 'Table' || as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList') return { kind: isYaml ? 'yaml' : 'json', as };
+      continue;
+    }
+    return { kind: isYaml ? 'yaml' : 'json' };
+  }
+  if (sawUnsupportedOnly && !accept.includes('protobuf')) {
+    throw ApiError.notAcceptable(`only the following media types are accepted: application/json, application/yaml`);
+  }
+  return { kind: 'json' };
+}
+
+export function send(res: Res, code: number, body: unknown, enc: Encoding = { kind: 'json' }, headers: Record<string, string | string[]> = {}): void {
+  const text = enc.kind === 'yaml' ? yamlStringify(body) : JSON.stringify(body);
+  const out = Buffer.from(text);
+  if (res.headersSent) return;
+  res.writeHead(code, {
+    'content-type': enc.kind === 'yaml' ? 'application/yaml' : 'application/json',
+    'content-length': String(out.length),
+    'cache-control': 'no-cache, private',
+    ...headers,
+  });
+  res.end(out);
+}
+
+export function sendRaw(res: Res, code: number, contentType: string, body: Buffer | string): void {
+  const out = typeof body === 'string' ? Buffer.from(body) : body;
+  res.writeHead(code, { 'content-type': contentType, 'content-length': String(out.length), 'cache-control': 'no-cache, private' });
+  res.end(out);
+}
+
+export function statusOf(e: unknown): Status {
+  if (e instanceof ApiError) return e.toStatus();
+  const msg = e instanceof Error ? e.message : String(e);
+  return ApiError.internal(msg).toStatus();
+}
+
+export function sendError(res: Res, e: unknown, enc: Encoding = { kind: 'json' }): void {
+  const status = statusOf(e);
+  const extra: Record<string, string> = {};
+  const retry = status.details?.retryAfterSeconds;
+  if (retry !== undefined && retry > 0) extra['retry-after'] = String(retry);
+  send(res, status.code, status, enc.as !== undefined ? { kind: enc.kind } : enc, extra);
+}

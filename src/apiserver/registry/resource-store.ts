@@ -1,0 +1,493 @@
+// The generic registry for one resource in its storage version: create, get, list, update (guaranteed),
+// delete with graceful deletion and finalizers, and watch — upstream's genericregistry.Store, on our Storage.
+import { randomUUID, randomInt } from 'node:crypto';
+import { applyDefaults } from '../../api/defaults/index.js';
+import type { StoredObject } from '../../api/object.js';
+import { apiVersionOf, isRecord } from '../../api/object.js';
+import type { ResourceInfo } from '../../api/resources.js';
+import { validateCreate, validateStatusUpdate, validateUpdate } from '../../api/validation/index.js';
+import { ApiError } from '../../machinery/errors.js';
+import type { FieldError } from '../../machinery/field-errors.js';
+import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError, type KeyValue, type Storage, type WatchEvent, type WatchHandle } from '../../storage/storage.js';
+import { selects, type Selection } from './selection.js';
+import { deepEqual, deleteReturnsObject, prepareForCreate, prepareForStatusUpdate, prepareForUpdate } from './strategy.js';
+
+export type Operation = 'CREATE' | 'UPDATE' | 'DELETE';
+
+/** Admission: mutating and validating checks the registry runs before validation (create/update) or before delete. */
+export interface Admission {
+  admit(op: Operation, r: ResourceInfo, obj: StoredObject, old: StoredObject | undefined, dryRun: boolean): Promise<void>;
+  /** After a successful delete (release allocations). */
+  deleted?(r: ResourceInfo, obj: StoredObject): void;
+}
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: boolean;
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+export interface ObjectEvent {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  readonly object: StoredObject;
+  readonly revision: number;
+}
+
+export interface ListPage {
+  readonly items: StoredObject[];
+  readonly resourceVersion: string;
+  readonly continue?: string;
+  readonly remainingItemCount?: number;
+}
+
+export interface ListParams {
+  readonly selection: Selection;
+  readonly limit?: number;
+  readonly continue?: string;
+  readonly resourceVersion?: string;
+  readonly resourceVersionMatch?: string;
+}
+
+const nameChars = 'bcdfghjklmnpqrstvwxz2456789';
+
+export function generateNameSuffix(): string {
+  let s = '';
+  for (let i = 0; i < 5; i++) s += nameChars[randomInt(nameChars.length)];
+  return s;
+}
+
+export function nowTimestamp(d = new Date()): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+interface ContinueToken {
+  v: string;
+  rv: number;
+  start: string;
+}
+
+function encodeContinue(rv: number, start: string): string {
+  const t: ContinueToken = { v: 'meta.k8s.io/v1', rv, start };
+  return Buffer.from(JSON.stringify(t)).toString('base64url');
+}
+
+function decodeContinue(token: string): ContinueToken {
+  try {
+    const t: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    if (isRecord(t) && t['v'] === 'meta.k8s.io/v1' && typeof t['rv'] === 'number' && typeof t['start'] === 'string') return { v: t['v'], rv: t['rv'], start: t['start'] };
+  } catch {
+    // fall through
+  }
+  throw ApiError.badRequest(`invalid continue token: continue key is not valid`);
+}
+
+function parseRV(rv: string, what = 'resourceVersion'): number {
+  if (!/^\d+$/.test(rv)) {
+    throw ApiError.invalid({ group: 'meta.k8s.io', name: 'ListOptions' }, '', [
+      { type: 'FieldValueInvalid', field: what, badValue: rv, detail: 'must be a non-negative integer' },
+    ]);
+  }
+  return Number(rv);
+}
+
+export class ResourceStore {
+  readonly prefix: string;
+  readonly qualifiedResource: { group: string; name: string };
+  readonly qualifiedKind: { group: string; name: string };
+
+  constructor(
+    readonly r: ResourceInfo,
+    private readonly storage: Storage,
+    private readonly admission: Admission,
+  ) {
+    this.prefix = `/registry/${r.group === '' ? '' : `${r.group}/`}${r.resource}/`;
+    this.qualifiedResource = { group: r.group, name: r.resource };
+    this.qualifiedKind = { group: r.group, name: r.kind };
+  }
+
+  nsPrefix(namespace: string): string {
+    return this.r.namespaced && namespace !== '' ? `${this.prefix}${namespace}/` : this.prefix;
+  }
+
+  key(namespace: string, name: string): string {
+    return this.r.namespaced ? `${this.prefix}${namespace}/${name}` : `${this.prefix}${name}`;
+  }
+
+  decode(kv: KeyValue): StoredObject {
+    const obj = JSON.parse(kv.value) as StoredObject;
+    obj.metadata.resourceVersion = String(kv.modRevision);
+    return obj;
+  }
+
+  encode(obj: StoredObject): string {
+    const { resourceVersion: _rv, ...metadata } = obj.metadata;
+    void _rv;
+    return JSON.stringify({ ...obj, apiVersion: apiVersionOf(this.r.group, this.r.version), kind: this.r.kind, metadata });
+  }
+
+  private translate(e: unknown, name: string): never {
+    if (e instanceof KeyExistsError) throw ApiError.alreadyExists(this.qualifiedResource, name);
+    if (e instanceof KeyNotFoundError) throw ApiError.notFound(this.qualifiedResource, name);
+    if (e instanceof ConflictError) throw ApiError.conflict(this.qualifiedResource, name, ApiError.optimisticLockMessage);
+    if (e instanceof CompactedError) throw ApiError.expired(`too old resource version: ${e.requested} (${e.compacted})`);
+    throw e;
+  }
+
+  async get(namespace: string, name: string): Promise<StoredObject> {
+    const { kv } = await this.storage.get(this.key(namespace, name));
+    if (kv === null) throw ApiError.notFound(this.qualifiedResource, name);
+    return this.decode(kv);
+  }
+
+  async tryGet(namespace: string, name: string): Promise<StoredObject | undefined> {
+    const { kv } = await this.storage.get(this.key(namespace, name));
+    return kv === null ? undefined : this.decode(kv);
+  }
+
+  async list(namespace: string, p: ListParams): Promise<ListPage> {
+    const prefix = this.nsPrefix(namespace);
+    let revision: number | undefined;
+    let startKey: string | undefined;
+    if (p.continue !== undefined && p.continue !== '') {
+      if (p.resourceVersion !== undefined && p.resourceVersion !== '' && p.resourceVersion !== '0') {
+        throw ApiError.badRequest('specifying resource version is not allowed when using continue');
+      }
+      const t = decodeContinue(p.continue);
+      revision = t.rv;
+      startKey = prefix + t.start;
+      if (!startKey.startsWith(prefix)) throw ApiError.badRequest('invalid continue token: continue key is not valid');
+    } else if (p.resourceVersion !== undefined && p.resourceVersion !== '' && p.resourceVersion !== '0') {
+      const rv = parseRV(p.resourceVersion);
+      const current = await this.storage.currentRevision();
+      if (rv > current) {
+        throw new ApiError(504, 'Timeout', `Too large resource version: ${rv}, current: ${current}`, {
+          causes: [{ reason: 'ResourceVersionTooLarge', message: `Too large resource version` }],
+          retryAfterSeconds: 1,
+        });
+      }
+      if (p.resourceVersionMatch === 'Exact') revision = rv;
+    }
+    const limit = p.limit !== undefined && p.limit > 0 ? p.limit : 0;
+    const items: StoredObject[] = [];
+    let more = false;
+    let lastKey = '';
+    let readRevision = 0;
+    try {
+      // Fill the page even when the selection drops items, as upstream does.
+      for (;;) {
+        const want = limit > 0 ? Math.max(limit - items.length, 1) : 0;
+        const res = await this.storage.list(prefix, { revision, limit: want > 0 ? Math.max(want, 50) : 0, startKey });
+        readRevision = res.revision;
+        revision = res.revision;
+        let stoppedEarly = false;
+        for (const kv of res.kvs) {
+          if (limit > 0 && items.length >= limit) {
+            stoppedEarly = true;
+            break;
+          }
+          lastKey = kv.key;
+          const obj = this.decode(kv);
+          if (selects(p.selection, this.r, obj)) items.push(obj);
+        }
+        if (stoppedEarly) {
+          more = true;
+          break;
+        }
+        if (!res.more) break;
+        if (limit === 0) {
+          startKey = `${lastKey}\u0000`;
+          continue;
+        }
+        if (items.length >= limit) {
+          more = true;
+          break;
+        }
+        startKey = `${lastKey}\u0000`;
+      }
+    } catch (e: unknown) {
+      if (e instanceof CompactedError && p.continue !== undefined && p.continue !== '') {
+        throw ApiError.expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+      }
+      this.translate(e, '');
+    }
+    const page: ListPage = { items, resourceVersion: String(readRevision) };
+    if (more) return { ...page, continue: encodeContinue(readRevision, `${lastKey.slice(prefix.length)}\u0000`) };
+    return page;
+  }
+
+  private async validateAndAdmit(op: Operation, obj: StoredObject, old: StoredObject | undefined, dryRun: boolean, statusOnly: boolean): Promise<void> {
+    await this.admission.admit(op, this.r, obj, old, dryRun);
+    let errs: FieldError[];
+    if (old === undefined) errs = validateCreate(obj, this.r);
+    else if (statusOnly) errs = validateStatusUpdate(obj, old, this.r);
+    else errs = validateUpdate(obj, old, this.r);
+    if (errs.length > 0) throw ApiError.invalid(this.qualifiedKind, obj.metadata.name ?? '', errs);
+  }
+
+  /** Create. `obj` is a fresh storage-version object (mutated). Namespace already set by the caller. */
+  async create(obj: StoredObject, opts: { dryRun?: boolean } = {}): Promise<StoredObject> {
+    const meta = obj.metadata;
+    if (meta.resourceVersion !== undefined && meta.resourceVersion !== '') {
+      throw ApiError.internal('resourceVersion should not be set on objects to be created');
+    }
+    if ((meta.name === undefined || meta.name === '') && meta.generateName !== undefined && meta.generateName !== '') {
+      meta.name = `${meta.generateName}${generateNameSuffix()}`;
+    }
+    meta.uid = randomUUID();
+    meta.creationTimestamp = nowTimestamp();
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    delete meta.selfLink;
+    delete meta.managedFields;
+    if (!this.r.namespaced) delete meta.namespace;
+    applyDefaults(obj, this.r);
+    prepareForCreate(obj, this.r);
+    await this.validateAndAdmit('CREATE', obj, undefined, opts.dryRun === true, false);
+    if (opts.dryRun === true) return obj;
+    const name = meta.name ?? '';
+    try {
+      const kv = await this.storage.create(this.key(meta.namespace ?? '', name), this.encode(obj));
+      return this.decode(kv);
+    } catch (e: unknown) {
+      this.admission.deleted?.(this.r, obj);
+      return this.translate(e, name);
+    }
+  }
+
+  /**
+   * Upstream's GuaranteedUpdate: read, let `mutate` produce the new object from the current one, validate and
+   * compare-and-swap; retry on a conflict unless the new object pins a resourceVersion.
+   * `mutate` receives a deep copy it may change and return.
+   */
+  async guaranteedUpdate(
+    namespace: string,
+    name: string,
+    mutate: (current: StoredObject | undefined) => StoredObject | Promise<StoredObject>,
+    opts: { dryRun?: boolean; subresource?: 'status' | ''; allowCreate?: boolean } = {},
+  ): Promise<{ object: StoredObject; created: boolean }> {
+    const key = this.key(namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const { kv } = await this.storage.get(key);
+      const current = kv === null ? undefined : this.decode(kv);
+      if (current === undefined && opts.allowCreate !== true) {
+        // Still let mutate see nothing, so that the caller's errors come first (e.g. decoding).
+        throw ApiError.notFound(this.qualifiedResource, name);
+      }
+      const candidate = await mutate(current === undefined ? undefined : (structuredClone(current) as StoredObject));
+      if (current === undefined) {
+        const created = await this.create(candidate, { dryRun: opts.dryRun });
+        return { object: created, created: true };
+      }
+      const pinned = candidate.metadata.resourceVersion;
+      if (pinned !== undefined && pinned !== '' && pinned !== current.metadata.resourceVersion) {
+        throw ApiError.conflict(this.qualifiedResource, name, ApiError.optimisticLockMessage);
+      }
+      const next = await this.prepareUpdate(candidate, current, opts.subresource === 'status', opts.dryRun === true);
+      if (next === 'unchanged') return { object: current, created: false };
+      if (opts.dryRun === true) return { object: next, created: false };
+      try {
+        if (this.shouldDeleteDuringUpdate(next)) {
+          const del = await this.storage.delete(key, Number(current.metadata.resourceVersion));
+          const gone = this.decode({ ...del.prevKv, value: this.encode(next), modRevision: del.revision });
+          this.admission.deleted?.(this.r, gone);
+          return { object: gone, created: false };
+        }
+        const out = await this.storage.update(key, this.encode(next), Number(current.metadata.resourceVersion));
+        return { object: this.decode(out), created: false };
+      } catch (e: unknown) {
+        if (e instanceof ConflictError && (pinned === undefined || pinned === '') && attempt < 50) continue;
+        if (e instanceof KeyNotFoundError && attempt < 50) continue;
+        return this.translate(e, name);
+      }
+    }
+  }
+
+  private shouldDeleteDuringUpdate(obj: StoredObject): boolean {
+    const m = obj.metadata;
+    if (m.deletionTimestamp === undefined || (m.finalizers ?? []).length > 0) return false;
+    if (this.r.kind === 'Namespace' && this.r.group === '') {
+      const spec = obj['spec'];
+      const f = isRecord(spec) && Array.isArray(spec['finalizers']) ? spec['finalizers'] : [];
+      return f.length === 0;
+    }
+    return (m.deletionGracePeriodSeconds ?? 0) === 0;
+  }
+
+  private async prepareUpdate(candidate: StoredObject, current: StoredObject, statusOnly: boolean, dryRun: boolean): Promise<StoredObject | 'unchanged'> {
+    let next: StoredObject;
+    if (statusOnly) {
+      next = prepareForStatusUpdate(candidate, current);
+    } else {
+      next = candidate;
+      applyDefaults(next, this.r);
+      prepareForUpdate(next, current, this.r);
+    }
+    // Fields the client may not change through an update.
+    const cm = current.metadata;
+    const nm = next.metadata;
+    nm.uid = cm.uid;
+    nm.creationTimestamp = cm.creationTimestamp;
+    if (cm.deletionTimestamp !== undefined) nm.deletionTimestamp = cm.deletionTimestamp;
+    else delete nm.deletionTimestamp;
+    if (cm.deletionGracePeriodSeconds !== undefined) nm.deletionGracePeriodSeconds = cm.deletionGracePeriodSeconds;
+    else delete nm.deletionGracePeriodSeconds;
+    if (cm.generateName !== undefined && nm.generateName === undefined) nm.generateName = cm.generateName;
+    delete nm.selfLink;
+    delete nm.managedFields;
+    if (!this.r.namespaced) delete nm.namespace;
+    await this.validateAndAdmit('UPDATE', next, current, dryRun, statusOnly);
+    const a = { ...next, metadata: { ...next.metadata, resourceVersion: undefined } };
+    const b = { ...current, metadata: { ...current.metadata, resourceVersion: undefined } };
+    if (deepEqual(a, b)) return 'unchanged';
+    return next;
+  }
+
+  /** Delete with upstream's semantics: preconditions, finalizers, graceful deletion (pods), namespace termination. */
+  async delete(namespace: string, name: string, opts: DeleteOptions): Promise<{ object: StoredObject; deleted: boolean }> {
+    const key = this.key(namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.get(namespace, name);
+      const pre = opts.preconditions;
+      if (pre?.uid !== undefined && pre.uid !== current.metadata.uid) {
+        throw ApiError.conflict(this.qualifiedResource, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid ?? ''}`);
+      }
+      if (pre?.resourceVersion !== undefined && pre.resourceVersion !== current.metadata.resourceVersion) {
+        throw ApiError.conflict(this.qualifiedResource, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion ?? ''}`);
+      }
+      await this.admission.admit('DELETE', this.r, current, current, opts.dryRun === true);
+      const marked = this.markForDeletion(current, opts);
+      try {
+        if (marked !== undefined) {
+          if (opts.dryRun === true) return { object: marked, deleted: false };
+          const out = await this.storage.update(key, this.encode(marked), Number(current.metadata.resourceVersion));
+          return { object: this.decode(out), deleted: false };
+        }
+        if (opts.dryRun === true) return { object: current, deleted: true };
+        const res = await this.storage.delete(key, Number(current.metadata.resourceVersion));
+        const gone = this.decode({ ...res.prevKv, modRevision: res.revision });
+        this.admission.deleted?.(this.r, gone);
+        return { object: gone, deleted: true };
+      } catch (e: unknown) {
+        if ((e instanceof ConflictError || e instanceof KeyNotFoundError) && attempt < 50) {
+          if (e instanceof KeyNotFoundError) throw ApiError.notFound(this.qualifiedResource, name);
+          continue;
+        }
+        return this.translate(e, name);
+      }
+    }
+  }
+
+  /** The updated object when deletion must wait (finalizers, grace period, namespace content), else undefined (delete now). */
+  private markForDeletion(current: StoredObject, opts: DeleteOptions): StoredObject | undefined {
+    const obj = structuredClone(current) as StoredObject;
+    const m = obj.metadata;
+    const finalizers = m.finalizers ?? [];
+    const isNamespace = this.r.group === '' && this.r.kind === 'Namespace';
+    const isPod = this.r.group === '' && this.r.kind === 'Pod';
+    if (isNamespace) {
+      const spec = isRecord(obj['spec']) ? obj['spec'] : {};
+      const specFinalizers = Array.isArray(spec['finalizers']) ? spec['finalizers'] : [];
+      if (m.deletionTimestamp !== undefined) {
+        return specFinalizers.length === 0 && finalizers.length === 0 ? undefined : obj;
+      }
+      if (specFinalizers.length === 0 && finalizers.length === 0) return undefined;
+      m.deletionTimestamp = nowTimestamp();
+      m.deletionGracePeriodSeconds = 0;
+      obj['status'] = { ...(isRecord(obj['status']) ? obj['status'] : {}), phase: 'Terminating' };
+      return obj;
+    }
+    if (isPod) {
+      const spec = isRecord(obj['spec']) ? obj['spec'] : {};
+      const status = isRecord(obj['status']) ? obj['status'] : {};
+      let grace = opts.gracePeriodSeconds ?? (typeof spec['terminationGracePeriodSeconds'] === 'number' ? spec['terminationGracePeriodSeconds'] : 30);
+      const nodeName = typeof spec['nodeName'] === 'string' ? spec['nodeName'] : '';
+      if (nodeName === '' || status['phase'] === 'Succeeded' || status['phase'] === 'Failed') grace = 0;
+      if (grace < 0) grace = 1;
+      if (m.deletionTimestamp !== undefined) {
+        // Already terminating: only a shorter grace period changes anything.
+        const currentGrace = m.deletionGracePeriodSeconds ?? 0;
+        if (grace >= currentGrace) return finalizers.length > 0 || currentGrace > 0 ? obj : undefined;
+      }
+      if (grace > 0) {
+        m.deletionTimestamp = nowTimestamp(new Date(Date.now() + grace * 1000));
+        m.deletionGracePeriodSeconds = grace;
+        return obj;
+      }
+      if (finalizers.length > 0) {
+        m.deletionTimestamp ??= nowTimestamp();
+        m.deletionGracePeriodSeconds = 0;
+        return obj;
+      }
+      return undefined;
+    }
+    if (finalizers.length > 0) {
+      if (m.deletionTimestamp !== undefined) return obj;
+      m.deletionTimestamp = nowTimestamp();
+      m.deletionGracePeriodSeconds = 0;
+      return obj;
+    }
+    return undefined;
+  }
+
+  /** Upstream's finalizeDelete: the object itself for some resources, a Success Status for the rest. */
+  deleteResult(obj: StoredObject, deleted: boolean): { returnObject: boolean } {
+    return { returnObject: !deleted || deleteReturnsObject(this.r) };
+  }
+
+  /**
+   * Watch changes after `fromRevision` that the selection picks; an object entering or leaving the selection
+   * arrives as ADDED or DELETED, as upstream's watch filter does. Throws ApiError 410 for compacted revisions.
+   */
+  watch(namespace: string, fromRevision: number, selection: Selection, onEvents: (events: ObjectEvent[]) => void, onError: (e: ApiError) => void): WatchHandle {
+    const prefix = this.nsPrefix(namespace);
+    const decodeEvents = (events: readonly WatchEvent[]): ObjectEvent[] => {
+      const out: ObjectEvent[] = [];
+      for (const ev of events) {
+        switch (ev.type) {
+          case 'create': {
+            const obj = this.decode(ev.kv);
+            if (selects(selection, this.r, obj)) out.push({ type: 'ADDED', object: obj, revision: ev.kv.modRevision });
+            break;
+          }
+          case 'update': {
+            const obj = this.decode(ev.kv);
+            const now = selects(selection, this.r, obj);
+            const before = selects(selection, this.r, this.decode(ev.prevKv));
+            if (now && before) out.push({ type: 'MODIFIED', object: obj, revision: ev.kv.modRevision });
+            else if (now) out.push({ type: 'ADDED', object: obj, revision: ev.kv.modRevision });
+            else if (before) out.push({ type: 'DELETED', object: obj, revision: ev.kv.modRevision });
+            break;
+          }
+          case 'delete': {
+            const obj = this.decode({ ...ev.prevKv, modRevision: ev.kv.modRevision });
+            if (selects(selection, this.r, obj)) out.push({ type: 'DELETED', object: obj, revision: ev.kv.modRevision });
+            break;
+          }
+        }
+      }
+      return out;
+    };
+    try {
+      return this.storage.watch(prefix, fromRevision, {
+        onEvents: (events) => {
+          const out = decodeEvents(events);
+          if (out.length > 0) onEvents(out);
+        },
+        onError: (e) => {
+          if (e instanceof CompactedError) onError(ApiError.expired(`too old resource version: ${e.requested} (${e.compacted})`));
+          else onError(ApiError.internal(e.message));
+        },
+      });
+    } catch (e: unknown) {
+      if (e instanceof CompactedError) throw ApiError.expired(`too old resource version: ${e.requested} (${e.compacted})`);
+      throw e;
+    }
+  }
+
+  async currentRevision(): Promise<number> {
+    return this.storage.currentRevision();
+  }
+}

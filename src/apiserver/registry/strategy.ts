@@ -1,0 +1,163 @@
+// What the registry does to an object of a kind on create, update and status update, beyond defaulting
+// and validation: upstream's per-kind PrepareForCreate/PrepareForUpdate, in one table.
+import type { StoredObject } from '../../api/object.js';
+import { isRecord } from '../../api/object.js';
+import type { ResourceInfo } from '../../api/resources.js';
+
+/** Kinds whose strategies set metadata.generation = 1 on create and bump it when the spec changes. */
+const generationKinds = new Set([
+  '/ReplicationController',
+  '/PersistentVolumeClaim',
+  'apps/Deployment',
+  'apps/ReplicaSet',
+  'apps/StatefulSet',
+  'apps/DaemonSet',
+  'batch/Job',
+  'batch/CronJob',
+  'policy/PodDisruptionBudget',
+  'networking.k8s.io/Ingress',
+  'networking.k8s.io/IngressClass',
+  'networking.k8s.io/NetworkPolicy',
+  'autoscaling/HorizontalPodAutoscaler',
+]);
+
+/** Resources whose delete returns the deleted object (upstream's ReturnDeletedObject) instead of a Status. */
+const returnsDeletedObject = new Set(['/pods', '/services', '/namespaces', '/nodes']);
+
+/** Resources whose PUT creates a missing object (upstream's AllowCreateOnUpdate). */
+const createOnUpdate = new Set(['/endpoints', 'coordination.k8s.io/leases', 'discovery.k8s.io/endpointslices', '/events']);
+
+const kindKey = (r: ResourceInfo): string => `${r.group}/${r.kind}`;
+const resourceKey = (r: ResourceInfo): string => `${r.group}/${r.resource}`;
+
+export function hasStatusSubresource(r: ResourceInfo): boolean {
+  return r.subresources.includes('status');
+}
+
+export function usesGeneration(r: ResourceInfo): boolean {
+  return generationKinds.has(kindKey(r));
+}
+
+export function deleteReturnsObject(r: ResourceInfo): boolean {
+  return returnsDeletedObject.has(resourceKey(r));
+}
+
+export function allowCreateOnUpdate(r: ResourceInfo): boolean {
+  return createOnUpdate.has(resourceKey(r));
+}
+
+/** Everything but metadata and status: what "the spec changed" compares. */
+export function specPart(obj: StoredObject): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (k !== 'metadata' && k !== 'status' && k !== 'apiVersion' && k !== 'kind') out[k] = v;
+  }
+  return out;
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((v, i) => deepEqual(v, b[i]));
+  }
+  if (isRecord(a) && isRecord(b)) {
+    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
+    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
+    if (ka.length !== kb.length) return false;
+    return ka.every((k) => deepEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+type Resources = { requests?: Record<string, string>; limits?: Record<string, string> };
+
+/** Upstream's qos.GetPodQOS, on the quantities as written (after defaulting copied limits into requests). */
+export function podQOSClass(spec: unknown): 'Guaranteed' | 'Burstable' | 'BestEffort' {
+  if (!isRecord(spec)) return 'BestEffort';
+  const containers = [...(Array.isArray(spec['containers']) ? spec['containers'] : []), ...(Array.isArray(spec['initContainers']) ? spec['initContainers'] : [])];
+  let any = false;
+  let guaranteed = true;
+  for (const c of containers) {
+    const res: Resources = isRecord(c) && isRecord(c['resources']) ? (c['resources'] as Resources) : {};
+    const req = res.requests ?? {};
+    const lim = res.limits ?? {};
+    const relevant = (m: Record<string, string>) => Object.keys(m).filter((k) => k === 'cpu' || k === 'memory');
+    if (relevant(req).length > 0 || relevant(lim).length > 0) any = true;
+    for (const name of ['cpu', 'memory']) {
+      const l = lim[name];
+      const r = req[name];
+      if (l === undefined || (r !== undefined && r !== l)) guaranteed = false;
+    }
+  }
+  if (!any) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+/** Upstream PrepareForCreate: reset status, set generation. Mutates `obj` (a fresh decode of the request). */
+export function prepareForCreate(obj: StoredObject, r: ResourceInfo): void {
+  if (hasStatusSubresource(r) && r.kind !== 'Node' && r.kind !== 'PersistentVolume' && r.kind !== 'PersistentVolumeClaim') {
+    delete obj['status'];
+  }
+  if (usesGeneration(r)) obj.metadata.generation = 1;
+  else delete obj.metadata.generation;
+  switch (kindKey(r)) {
+    case '/Pod':
+      obj['status'] = { phase: 'Pending', qosClass: podQOSClass(obj['spec']) };
+      break;
+    case '/Namespace':
+      obj['status'] = { phase: 'Active' };
+      break;
+    case '/PersistentVolume':
+      obj['status'] = { phase: 'Pending' };
+      break;
+    case '/PersistentVolumeClaim':
+      obj['status'] = { phase: 'Pending' };
+      break;
+    case '/Node':
+    case '/Service':
+      if (!isRecord(obj['status'])) obj['status'] = kindKey(r) === '/Service' ? { loadBalancer: {} } : {};
+      break;
+    case 'apps/Deployment':
+    case 'apps/ReplicaSet':
+    case 'apps/StatefulSet':
+    case 'apps/DaemonSet':
+    case 'batch/Job':
+    case 'batch/CronJob':
+    case '/ReplicationController':
+      obj['status'] = kindKey(r) === '/ReplicationController' || kindKey(r) === 'apps/ReplicaSet' ? { replicas: 0 } : kindKey(r) === 'apps/StatefulSet' ? { replicas: 0, availableReplicas: 0 } : kindKey(r) === 'apps/DaemonSet' ? { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 } : {};
+      break;
+    default:
+      break;
+  }
+}
+
+/** Upstream PrepareForUpdate on the main resource: keep status (when it is a subresource), bump generation on spec change. */
+export function prepareForUpdate(obj: StoredObject, old: StoredObject, r: ResourceInfo): void {
+  if (hasStatusSubresource(r)) {
+    if (old['status'] === undefined) delete obj['status'];
+    else obj['status'] = old['status'];
+  }
+  if (usesGeneration(r)) {
+    const oldGen = old.metadata.generation ?? 1;
+    obj.metadata.generation = deepEqual(specPart(obj), specPart(old)) ? oldGen : oldGen + 1;
+  } else if (old.metadata.generation !== undefined) {
+    obj.metadata.generation = old.metadata.generation;
+  } else {
+    delete obj.metadata.generation;
+  }
+}
+
+/** Upstream's status strategies: a status write changes status (and labels/annotations), never the spec. */
+export function prepareForStatusUpdate(obj: StoredObject, old: StoredObject): StoredObject {
+  const out: StoredObject = { ...old, metadata: { ...old.metadata } };
+  if (obj['status'] === undefined) delete out['status'];
+  else out['status'] = obj['status'];
+  const m = obj.metadata;
+  if (m.labels !== undefined) out.metadata.labels = m.labels;
+  else delete out.metadata.labels;
+  if (m.annotations !== undefined) out.metadata.annotations = m.annotations;
+  else delete out.metadata.annotations;
+  out.metadata.resourceVersion = m.resourceVersion;
+  return out;
+}
