@@ -108,6 +108,8 @@ export class EtcdStorage implements Storage {
   private readonly client: Etcd3;
   private readonly closers = new Set<(err: Error) => void>();
   private closed = false;
+  /** The highest compacted revision seen so far; compaction never goes back. */
+  private knownCompacted = 0;
 
   constructor(opts: EtcdStorageOptions) {
     this.client = new Etcd3({ hosts: [...opts.endpoints], dialTimeout: opts.dialTimeoutMs ?? 5000 });
@@ -267,6 +269,7 @@ export class EtcdStorage implements Storage {
   async compact(revision: number): Promise<void> {
     try {
       await this.client.kv.compact({ revision, physical: true });
+      this.knownCompacted = Math.max(this.knownCompacted, revision);
     } catch (e: unknown) {
       // Compacting at or below the compacted revision is a no-op, as in the SQLite store.
       if (isCompacted(e)) return;
@@ -274,9 +277,34 @@ export class EtcdStorage implements Storage {
     }
   }
 
+  /**
+   * etcd 3.4 has no cheap call that returns the compacted revision (HashKV hashes the whole keyspace), so find the
+   * oldest revision a range can still be served at: ranges below the compacted revision fail with ErrCompacted.
+   * A binary search over [last known, current] costs a few count-only ranges.
+   */
   async compactedRevision(): Promise<number> {
-    const res = await this.client.maintenance.hashKV({ revision: 0 });
-    return Math.max(0, Number(res.compact_revision));
+    let lo = Math.max(1, this.knownCompacted);
+    let hi = await this.currentRevision();
+    if (hi <= lo) return this.knownCompacted;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (await this.readableAt(mid)) hi = mid;
+      else lo = mid + 1;
+    }
+    // Revision 1 readable: never compacted (or compacted at 1, which forgets nothing).
+    const compacted = lo <= 1 ? 0 : lo;
+    this.knownCompacted = Math.max(this.knownCompacted, compacted);
+    return this.knownCompacted;
+  }
+
+  private async readableAt(revision: number): Promise<boolean> {
+    try {
+      await this.client.kv.range({ key: Buffer.from([0]), count_only: true, revision });
+      return true;
+    } catch (e: unknown) {
+      if (isCompacted(e)) return false;
+      throw e;
+    }
   }
 
   async close(): Promise<void> {

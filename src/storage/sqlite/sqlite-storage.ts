@@ -128,6 +128,8 @@ export class SqliteStorage implements Storage {
   private resolveFlushed: (() => void) | null = null;
   private readonly watchers = new Set<SqliteWatcher>();
   private closed = false;
+  private transactions = 0;
+  private writes = 0;
 
   private readonly stmts: {
     latest: Database.Statement<[string], Row>;
@@ -338,6 +340,11 @@ export class SqliteStorage implements Storage {
     return this.compactRev;
   }
 
+  /** Writes committed (successful or not) and the transactions they took: group commit makes the latter smaller. */
+  writeStats(): { readonly writes: number; readonly transactions: number } {
+    return { writes: this.writes, transactions: this.transactions };
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     while (this.flushScheduled) await this.flushed;
@@ -425,6 +432,8 @@ export class SqliteStorage implements Storage {
       let outcomes: Outcome[];
       try {
         outcomes = this.runBatch.immediate(batch);
+        this.transactions += 1;
+        this.writes += batch.length;
       } catch (e: unknown) {
         for (const write of batch) write.settle({ ok: false, error: e });
         return;
