@@ -1,0 +1,40 @@
+// Fields of a decoded object that its schema does not declare, with the paths upstream's strict
+// JSON decoding (sigs.k8s.io/json) reports: fields joined by ".", list items as "[i]", map keys as
+// ".key"; at most 100, each once, in document order.
+import { isRecord } from '../object.js';
+import type { Definitions, JsonSchema } from './json-schema.js';
+import { resolveSchema } from './schema-patch-meta.js';
+
+const maxStrictErrors = 100;
+
+export function findUnknownFields(defs: Definitions, value: unknown, schema: JsonSchema | undefined): string[] {
+  const found = new Set<string>();
+  const walk = (v: unknown, sch: JsonSchema | undefined, path: string): void => {
+    if (found.size >= maxStrictErrors) return;
+    const s = resolveSchema(defs, sch);
+    if (s === undefined) return;
+    const child = (key: string): string => (path === '' ? key : `${path}.${key}`);
+    if (Array.isArray(v)) {
+      if (s.type !== 'array') return;
+      v.forEach((item, i) => walk(item, s.items, `${path}[${i}]`));
+      return;
+    }
+    if (!isRecord(v)) return;
+    if (s.properties !== undefined) {
+      for (const [key, fieldValue] of Object.entries(v)) {
+        const p = Object.hasOwn(s.properties, key) ? s.properties[key] : undefined;
+        if (p === undefined) {
+          if (found.size < maxStrictErrors) found.add(child(key));
+          continue;
+        }
+        walk(fieldValue, p, child(key));
+      }
+      return;
+    }
+    if (typeof s.additionalProperties === 'object') {
+      for (const [key, entry] of Object.entries(v)) walk(entry, s.additionalProperties, child(key));
+    }
+  };
+  walk(value, schema, '');
+  return [...found];
+}
