@@ -193,10 +193,23 @@ export function validateManagedFields(list: readonly ManagedFieldsEntry[] | unde
   return errs;
 }
 
+const standardFinalizers = new Set(['kubernetes', 'orphan', 'foregroundDeletion']);
+
+/** validateKubeFinalizerName: an unqualified finalizer must be one of the standard ones. */
+export function validateKubeFinalizerName(name: string, path: FieldPath): FieldError[] {
+  if (!name.includes('/') && !standardFinalizers.has(name)) {
+    return [fieldError.invalid(path, name, 'name is neither a standard finalizer name nor is it fully qualified')];
+  }
+  return [];
+}
+
 /** Upstream's ValidateNamespaceName. */
 export const validateNamespaceName: NameValidator = validateNameDNSLabel;
 
-/** ValidateObjectMeta: metadata on create; name generation has already happened. */
+/**
+ * ValidateObjectMeta as pkg/apis/core/validation has it (the one built-in groups use): apimachinery's
+ * checks plus the standard-or-qualified rule for each finalizer. Name generation has already happened.
+ */
 export function validateObjectMeta(meta: ObjectMeta | undefined, namespaced: boolean, nameFn: NameValidator, path: FieldPath): FieldError[] {
   const m = meta ?? {};
   const errs: FieldError[] = [];
@@ -221,6 +234,7 @@ export function validateObjectMeta(meta: ObjectMeta | undefined, namespaced: boo
   errs.push(...validateOwnerReferences(m.ownerReferences, path.child('ownerReferences')));
   errs.push(...validateFinalizers(m.finalizers, path.child('finalizers')));
   errs.push(...validateManagedFields(m.managedFields, path.child('managedFields')));
+  (m.finalizers ?? []).forEach((f, i) => errs.push(...validateKubeFinalizerName(f, path.child('finalizers').index(i))));
   return errs;
 }
 
@@ -248,6 +262,7 @@ export function validateObjectMetaUpdate(newMeta: ObjectMeta | undefined, oldMet
   errs.push(...validateAnnotations(n.annotations, path.child('annotations')));
   errs.push(...validateOwnerReferences(n.ownerReferences, path.child('ownerReferences')));
   errs.push(...validateManagedFields(n.managedFields, path.child('managedFields')));
+  (n.finalizers ?? []).forEach((f, i) => errs.push(...validateKubeFinalizerName(f, path.child('finalizers').index(i))));
   return errs;
 }
 
