@@ -106,3 +106,8 @@ export function sendError(res: Res, e: unknown, enc: Encoding = { kind: 'json' }
   if (retry !== undefined && retry > 0) extra['retry-after'] = String(retry);
   send(res, status.code, status, enc.as !== undefined ? { kind: enc.kind } : enc, extra);
 }
+
+/** Writes a chunk to a streaming response (the HTTP/1 and HTTP/2 write signatures differ only in overloads). */
+export function writeChunk(res: Res, chunk: string): boolean {
+  return (res as ServerResponse).write(chunk);
+}

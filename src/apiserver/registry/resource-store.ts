@@ -17,6 +17,8 @@ export type Operation = 'CREATE' | 'UPDATE' | 'DELETE';
 /** Admission: mutating and validating checks the registry runs before validation (create/update) or before delete. */
 export interface Admission {
   admit(op: Operation, r: ResourceInfo, obj: StoredObject, old: StoredObject | undefined, dryRun: boolean): Promise<void>;
+  /** After validation passed on create/update: allocations (service IPs, node ports); may still reject. */
+  afterValidate?(op: Operation, r: ResourceInfo, obj: StoredObject, old: StoredObject | undefined, dryRun: boolean): Promise<void>;
   /** After a successful delete (release allocations). */
   deleted?(r: ResourceInfo, obj: StoredObject): void;
 }
@@ -225,6 +227,7 @@ export class ResourceStore {
     else if (statusOnly) errs = validateStatusUpdate(obj, old, this.r);
     else errs = validateUpdate(obj, old, this.r);
     if (errs.length > 0) throw ApiError.invalid(this.qualifiedKind, obj.metadata.name ?? '', errs);
+    await this.admission.afterValidate?.(op, this.r, obj, old, dryRun);
   }
 
   /** Create. `obj` is a fresh storage-version object (mutated). Namespace already set by the caller. */
@@ -266,7 +269,7 @@ export class ResourceStore {
     namespace: string,
     name: string,
     mutate: (current: StoredObject | undefined) => StoredObject | Promise<StoredObject>,
-    opts: { dryRun?: boolean; subresource?: 'status' | ''; allowCreate?: boolean } = {},
+    opts: { dryRun?: boolean; subresource?: 'status' | 'binding' | 'finalize' | ''; allowCreate?: boolean } = {},
   ): Promise<{ object: StoredObject; created: boolean }> {
     const key = this.key(namespace, name);
     for (let attempt = 0; ; attempt++) {
@@ -285,7 +288,8 @@ export class ResourceStore {
       if (pinned !== undefined && pinned !== '' && pinned !== current.metadata.resourceVersion) {
         throw ApiError.conflict(this.qualifiedResource, name, ApiError.optimisticLockMessage);
       }
-      const next = await this.prepareUpdate(candidate, current, opts.subresource === 'status', opts.dryRun === true);
+      const raw = opts.subresource === 'binding' || opts.subresource === 'finalize';
+      const next = raw ? candidate : await this.prepareUpdate(candidate, current, opts.subresource === 'status', opts.dryRun === true);
       if (next === 'unchanged') return { object: current, created: false };
       if (opts.dryRun === true) return { object: next, created: false };
       try {

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what it needs (Debian packages, npm packages), builds, then runs the unit
+# tests and the end-to-end tests against real processes (k8ts, kubectl, etcd). Runs as root without input.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_pkgs=()
+[ -x /usr/bin/etcd ] || need_pkgs+=(etcd-server)
+/usr/bin/python3 -c 'import kubernetes' 2>/dev/null || need_pkgs+=(python3-kubernetes)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  echo "== installing Debian packages: ${need_pkgs[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+fi
+command -v kubectl >/dev/null || { echo "kubectl is required on PATH (the real kubectl 1.27-1.33)"; exit 1; }
+
+echo "== npm ci (builds k8ts)"
+npm ci --no-audit --no-fund --loglevel=error
+
+echo "== unit tests"
+node --test --test-concurrency=2 --test-reporter=spec --test-reporter-destination=stdout \
+  $(find dist/src -name '*.test.js' | sort)
+
+echo "== end-to-end tests"
+node --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec --test-reporter-destination=stdout \
+  $(find dist/test/e2e -name '*.test.js' | sort)

@@ -1,0 +1,25 @@
+// The admission chain the registry runs: namespace lifecycle before validation, allocations after it.
+import type { StoredObject } from '../../api/object.js';
+import type { ResourceInfo } from '../../api/resources.js';
+import { ApiError } from '../../machinery/errors.js';
+import type { Admission, Operation } from '../registry/resource-store.js';
+import { admitNamespaceLifecycle, type NamespaceLookup } from './namespace-lifecycle.js';
+import type { ServiceAllocator } from './service-allocator.js';
+
+const isService = (r: ResourceInfo): boolean => r.group === '' && r.resource === 'services';
+
+export function createAdmission(lookupNamespace: NamespaceLookup, services: () => ServiceAllocator): Admission {
+  return {
+    async admit(op: Operation, r: ResourceInfo, obj: StoredObject): Promise<void> {
+      await admitNamespaceLifecycle(op, r, obj, lookupNamespace);
+    },
+    async afterValidate(op: Operation, r: ResourceInfo, obj: StoredObject, old: StoredObject | undefined, dryRun: boolean): Promise<void> {
+      if (!isService(r) || op === 'DELETE') return;
+      const errs = await services().allocate(obj, old, dryRun);
+      if (errs.length > 0) throw ApiError.invalid({ group: '', name: 'Service' }, obj.metadata.name ?? '', errs);
+    },
+    deleted(r: ResourceInfo, obj: StoredObject): void {
+      if (isService(r)) services().release(obj);
+    },
+  };
+}

@@ -1,0 +1,125 @@
+// Decoding request bodies as upstream does: JSON or YAML by Content-Type, apiVersion/kind defaulted from the
+// URL and checked against it, a depth limit, and field validation (Strict / Warn / Ignore).
+import { parse as yamlParse, parseDocument } from 'yaml';
+import { unknownFields } from '../../api/openapi/index.js';
+import { apiVersionOf, isRecord, parseApiVersion, type KubeObject } from '../../api/object.js';
+import type { ResourceInfo } from '../../api/resources.js';
+import { ApiError } from '../../machinery/errors.js';
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export function fieldValidationOf(query: URLSearchParams): FieldValidation {
+  const v = query.get('fieldValidation');
+  if (v === null || v === '') return 'Warn';
+  if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
+  throw ApiError.badRequest(`fieldValidation parameter unsupported: ${v}, (valid values are Ignore, Warn, Strict)`);
+}
+
+const maxDepth = 1000;
+
+function depthOk(v: unknown, depth: number): boolean {
+  if (depth > maxDepth) return false;
+  if (Array.isArray(v)) return v.every((x) => depthOk(x, depth + 1));
+  if (isRecord(v)) return Object.values(v).every((x) => depthOk(x, depth + 1));
+  return true;
+}
+
+/** Duplicate keys in a JSON text, as upstream's strict decoder reports them (`json: duplicate field "x"`). */
+function duplicateFields(text: string): string[] {
+  // Cheap pre-check: only scan when the same quoted key occurs twice at all.
+  const dups: string[] = [];
+  const stack: Set<string>[] = [];
+  const re = /"((?:[^"\\]|\\.)*)"\s*(:)?|[{}[\]]/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    const t = m[0];
+    if (t === '{') stack.push(new Set());
+    else if (t === '}') stack.pop();
+    else if (t === '[' || t === ']') continue;
+    else if (m[2] === ':') {
+      const top = stack[stack.length - 1];
+      const key = m[1] ?? '';
+      if (top !== undefined) {
+        if (top.has(key)) dups.push(`duplicate field "${key}"`);
+        top.add(key);
+      }
+    }
+  }
+  return dups;
+}
+
+/** Parses a body by content type; throws upstream-style 400/415 errors. */
+export function parseBody(body: Buffer, contentType: string | undefined, accepted: readonly string[]): { value: unknown; duplicates: string[] } {
+  const ct = (contentType ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
+  const text = body.toString('utf8');
+  let value: unknown;
+  let duplicates: string[] = [];
+  if (ct === 'application/json' || ct === '' || ct === 'application/merge-patch+json' || ct === 'application/strategic-merge-patch+json' || ct === 'application/json-patch+json') {
+    try {
+      value = JSON.parse(text);
+    } catch (e: unknown) {
+      throw ApiError.badRequest(`json parse error: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (text.length < 1_000_000) duplicates = duplicateFields(text);
+  } else if (ct === 'application/yaml' || ct === 'application/apply-patch+yaml') {
+    try {
+      const doc = parseDocument(text, { uniqueKeys: true });
+      if (doc.errors.length > 0) throw doc.errors[0];
+      value = yamlParse(text);
+    } catch (e: unknown) {
+      throw ApiError.badRequest(`error converting YAML to JSON: yaml: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    }
+  } else {
+    throw ApiError.unsupportedMediaType(accepted);
+  }
+  if (!depthOk(value, 0)) throw ApiError.badRequest('json: exceeded max depth');
+  return { value, duplicates };
+}
+
+/**
+ * An object body for create/update: apiVersion and kind default to the URL's, must match them, and unknown
+ * fields are handled per fieldValidation. Returns the object and the warnings to send.
+ */
+export function decodeObject(
+  body: Buffer,
+  contentType: string | undefined,
+  r: ResourceInfo,
+  fieldValidation: FieldValidation,
+  expectKind: { group: string; version: string; kind: string } = r,
+): { obj: KubeObject; warnings: string[] } {
+  const { value, duplicates } = parseBody(body, contentType, ['application/json', 'application/yaml']);
+  if (!isRecord(value)) {
+    throw ApiError.badRequest(`couldn't get version/kind; json parse error: json: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`);
+  }
+  const obj = value as KubeObject;
+  const wantGV = apiVersionOf(expectKind.group, expectKind.version);
+  if (obj.apiVersion === undefined || obj.apiVersion === '') obj.apiVersion = wantGV;
+  if (obj.kind === undefined || obj.kind === '') obj.kind = expectKind.kind;
+  if (typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string') {
+    throw ApiError.badRequest(`couldn't get version/kind; json parse error: json: cannot unmarshal non-string into Go struct field .apiVersion of type string`);
+  }
+  const gv = parseApiVersion(obj.apiVersion);
+  if (obj.apiVersion !== wantGV) {
+    if (gv.group === expectKind.group || obj.kind === expectKind.kind) {
+      throw ApiError.badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${wantGV})`);
+    }
+  }
+  if (obj.kind !== expectKind.kind || obj.apiVersion !== wantGV) {
+    throw ApiError.badRequest(`${obj.kind} in version "${gv.version}" cannot be handled as a ${expectKind.kind}: no kind "${obj.kind}" is registered for version "${obj.apiVersion}" in scheme "pkg/runtime/scheme.go:100"`);
+  }
+  if (obj.metadata !== undefined && !isRecord(obj.metadata)) {
+    throw ApiError.badRequest(`${expectKind.kind} in version "${expectKind.version}" cannot be handled as a ${expectKind.kind}: json: cannot unmarshal ${Array.isArray(obj.metadata) ? 'array' : typeof obj.metadata} into Go struct field ${expectKind.kind}.metadata of type v1.ObjectMeta`);
+  }
+  obj.metadata ??= {};
+  const warnings: string[] = [];
+  if (fieldValidation !== 'Ignore') {
+    const problems = [...duplicates, ...unknownFields(obj, r).map((p) => `unknown field "${p}"`)];
+    if (problems.length > 0) {
+      if (fieldValidation === 'Strict') {
+        throw ApiError.badRequest(`${expectKind.kind} in version "${expectKind.version}" cannot be handled as a ${expectKind.kind}: strict decoding error: ${problems.join(', ')}`);
+      }
+      warnings.push(...problems);
+    }
+  }
+  return { obj, warnings };
+}

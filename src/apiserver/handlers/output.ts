@@ -1,0 +1,63 @@
+// Shaping responses: storage version -> served version, lists, Tables and PartialObjectMetadata.
+import { fromStorageVersion } from '../../api/conversion/index.js';
+import { apiVersionOf, type KubeObject, type StoredObject } from '../../api/object.js';
+import { buildTable } from '../../api/printers/index.js';
+import type { ResourceInfo } from '../../api/resources.js';
+import type { Encoding } from '../http.js';
+
+export function toServed(obj: StoredObject, r: ResourceInfo): KubeObject {
+  const out = r.group === r.storage.group && r.version === r.storage.version ? obj : fromStorageVersion(obj, r);
+  out.apiVersion = apiVersionOf(r.group, r.version);
+  out.kind = r.kind;
+  return out;
+}
+
+export function partialMetadata(obj: StoredObject): unknown {
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
+}
+
+export function includeObjectOf(query: URLSearchParams): 'None' | 'Metadata' | 'Object' {
+  const v = query.get('includeObject');
+  return v === 'None' || v === 'Object' ? v : 'Metadata';
+}
+
+export function table(r: ResourceInfo, objs: readonly StoredObject[], query: URLSearchParams, listMeta: Record<string, unknown>, withColumns = true): unknown {
+  const t = buildTable(r, objs, new Date(), { includeObject: includeObjectOf(query), asServed: (o) => toServed(o, r) });
+  return { ...t, metadata: listMeta, ...(withColumns ? {} : { columnDefinitions: null }) };
+}
+
+/** The body for one object in the negotiated form. */
+export function objectBody(r: ResourceInfo, obj: StoredObject, enc: Encoding, query: URLSearchParams): unknown {
+  if (enc.as === 'Table') return table(r, [obj], query, { resourceVersion: obj.metadata.resourceVersion });
+  if (enc.as === 'PartialObjectMetadata') return partialMetadata(obj);
+  return toServed(obj, r);
+}
+
+export function listBody(r: ResourceInfo, items: readonly StoredObject[], meta: { resourceVersion: string; continue?: string; remainingItemCount?: number }, enc: Encoding, query: URLSearchParams): unknown {
+  const listMeta: Record<string, unknown> = { resourceVersion: meta.resourceVersion };
+  if (meta.continue !== undefined) listMeta['continue'] = meta.continue;
+  if (meta.remainingItemCount !== undefined) listMeta['remainingItemCount'] = meta.remainingItemCount;
+  if (enc.as === 'Table') return table(r, items, query, listMeta);
+  if (enc.as === 'PartialObjectMetadataList' || enc.as === 'PartialObjectMetadata') {
+    return { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: listMeta, items: items.map((o) => partialMetadata(o)) };
+  }
+  return {
+    kind: `${r.kind}List`,
+    apiVersion: apiVersionOf(r.group, r.version),
+    metadata: listMeta,
+    items: items.map((o) => {
+      const s = toServed(o, r);
+      const { apiVersion: _a, kind: _k, ...rest } = s;
+      void _a;
+      void _k;
+      return rest;
+    }),
+  };
+}
+
+/** A watch event's object in the negotiated form (Table watches send one-row Tables). */
+export function watchObject(r: ResourceInfo, obj: StoredObject, enc: Encoding, query: URLSearchParams, first: boolean): unknown {
+  if (enc.as === 'Table') return table(r, [obj], query, { resourceVersion: obj.metadata.resourceVersion }, first);
+  if (enc.as === 'PartialObjectMetadata' || enc.as === 'PartialObjectMetadataList') return partialMetadata(obj);
+  return toServed(obj, r);
+}

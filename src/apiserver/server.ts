@@ -1,0 +1,207 @@
+// The API server: HTTPS (HTTP/2 and HTTP/1.1), authentication -> authorization -> handlers, discovery,
+// OpenAPI, health and metrics.
+import { createSecureServer, type Http2SecureServer } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { openapiV2Json, openapiV2Protobuf, openapiV2ProtobufContentType, openapiV3Document, openapiV3Index } from '../api/openapi/index.js';
+import { ApiError } from '../machinery/errors.js';
+import type { Storage } from '../storage/storage.js';
+import { createAdmission } from './admission/index.js';
+import { parseCidr, ServiceAllocator, type Cidr } from './admission/service-allocator.js';
+import { alwaysAllow, createAuthenticator, type Authorizer, type UserInfo } from './auth/authenticator.js';
+import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
+import { handleResource } from './handlers/resource-handler.js';
+import { send, sendError, sendRaw, statusOf, type Req, type Res } from './http.js';
+import { ApiMetrics } from './metrics.js';
+import { Registry } from './registry/registry.js';
+import { parseRequestInfo } from './request-info.js';
+import { versionInfo } from './version.js';
+import { findResource } from '../api/resources.js';
+
+export interface ApiServerOptions {
+  readonly bindAddress: string;
+  readonly port: number;
+  readonly tls: { readonly certPem: string; readonly keyPem: string; readonly caPem: string };
+  readonly storage: Storage;
+  readonly serviceCidr: string;
+  readonly clusterCidr: string;
+  /** Tokens from --token-file (re-read by the caller when it changes). */
+  readonly tokens: () => Map<string, UserInfo>;
+  readonly authorizer?: Authorizer;
+  /** The address clients elsewhere use to reach this server (for /api's serverAddressByClientCIDRs and the kubernetes service). */
+  readonly advertiseAddress: string;
+}
+
+const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version', '/version/']);
+
+export class ApiServer {
+  readonly registry: Registry;
+  readonly metrics = new ApiMetrics();
+  readonly serviceCidr: Cidr;
+  private readonly server: Http2SecureServer;
+  private readonly authenticate;
+  private readonly authorize: Authorizer;
+  private ready = false;
+  private services: ServiceAllocator | undefined;
+
+  constructor(private readonly opts: ApiServerOptions) {
+    this.serviceCidr = parseCidr(opts.serviceCidr);
+    const nsStore = (): ReturnType<Registry['store']> => this.registry.store('', 'namespaces');
+    const admission = createAdmission(
+      (name) => nsStore().tryGet('', name),
+      () => {
+        this.services ??= new ServiceAllocator(this.serviceCidr, async () => (await this.registry.store('', 'services').list('', { selection: {} })).items);
+        return this.services;
+      },
+    );
+    this.registry = new Registry(opts.storage, admission);
+    this.authenticate = createAuthenticator(opts.tokens);
+    this.authorize = opts.authorizer ?? alwaysAllow;
+    this.server = createSecureServer({
+      key: opts.tls.keyPem,
+      cert: opts.tls.certPem,
+      ca: opts.tls.caPem,
+      requestCert: true,
+      rejectUnauthorized: false,
+      allowHTTP1: true,
+      settings: { maxConcurrentStreams: 1000 },
+    });
+    this.server.on('request', (req: Req, res: Res) => {
+      void this.handle(req, res);
+    });
+    this.server.on('sessionError', () => undefined);
+    this.server.on('tlsClientError', () => undefined);
+  }
+
+  async listen(): Promise<AddressInfo> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.opts.port, this.opts.bindAddress, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    return this.server.address() as AddressInfo;
+  }
+
+  markReady(): void {
+    this.ready = true;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      // Open watch streams would keep close() waiting: end their sessions.
+      setTimeout(() => resolve(), 2000).unref();
+    });
+  }
+
+  private async health(path: string, query: URLSearchParams, res: Res): Promise<void> {
+    const checks: [string, boolean][] = [['ping', true], ['log', true]];
+    let storeOk = true;
+    try {
+      await this.opts.storage.currentRevision();
+    } catch {
+      storeOk = false;
+    }
+    checks.push(['etcd', storeOk]);
+    if (path === '/readyz') checks.push(['informer-sync', this.ready], ['poststarthook/bootstrap-controller', this.ready]);
+    const ok = checks.every(([, v]) => v);
+    const name = path.slice(1);
+    if (query.has('verbose') || !ok) {
+      const lines = checks.map(([n, v]) => (v ? `[+]${n} ok` : `[-]${n} failed: reason withheld`));
+      lines.push(ok ? `${name} check passed` : `${name} check failed`);
+      sendRaw(res, ok ? 200 : 500, 'text/plain; charset=utf-8', `${lines.join('\n')}\n`);
+      return;
+    }
+    sendRaw(res, 200, 'text/plain; charset=utf-8', 'ok');
+  }
+
+  private async handle(req: Req, res: Res): Promise<void> {
+    const started = process.hrtime.bigint();
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const path = url.pathname;
+    const query = url.searchParams;
+    const info = parseRequestInfo(req.method ?? 'GET', path, query);
+    const ctx = { registry: this.registry, warnings: [] as string[] };
+    try {
+      if (path === '/healthz' || path === '/livez' || path === '/readyz') return await this.health(path, query, res);
+      if (!publicPaths.has(path)) {
+        const user = this.authenticate(req);
+        if (user === undefined) throw ApiError.unauthorized();
+        const attrs = info.isResourceRequest
+          ? { group: info.group, resource: info.resource, namespace: info.namespace, name: info.name, subresource: info.subresource, path }
+          : { group: '', resource: '', namespace: '', name: '', subresource: '', path };
+        const decision = this.authorize(user, info.verb, attrs);
+        if (!decision.allowed) throw new ApiError(403, 'Forbidden', decision.reason);
+      }
+      if (info.isResourceRequest) return await handleResource(req, res, info, query, ctx);
+      return await this.nonResource(req, res, path);
+    } catch (e: unknown) {
+      if (!(e instanceof ApiError)) {
+        console.error(JSON.stringify({ level: 'error', msg: 'request failed', path, err: e instanceof Error ? e.stack : String(e) }));
+      }
+      if (res.headersSent) res.end();
+      else if (ctx.warnings.length > 0) send(res, statusOf(e).code, statusOf(e), { kind: 'json' }, { warning: ctx.warnings.map((w) => `299 - ${JSON.stringify(w)}`) });
+      else sendError(res, e);
+    } finally {
+      const code = res.statusCode;
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (info.isResourceRequest) {
+        const r = findResource(info.group, info.version, info.resource);
+        this.metrics.observe(
+          {
+            verb: info.verb.toUpperCase() === 'GET' && info.name === '' ? 'LIST' : info.verb === 'list' ? 'LIST' : info.verb.toUpperCase(),
+            group: info.group,
+            version: info.version,
+            resource: info.resource,
+            subresource: info.subresource,
+            scope: r === undefined ? '' : info.name !== '' ? 'resource' : info.namespace !== '' ? 'namespace' : 'cluster',
+          },
+          code,
+          seconds,
+        );
+      }
+    }
+  }
+
+  private async nonResource(req: Req, res: Res, path: string): Promise<void> {
+    const accept = req.headers.accept;
+    const p = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+    if (p === '/version') return send(res, 200, versionInfo());
+    if (p === '/metrics') return sendRaw(res, 200, 'text/plain; version=0.0.4; charset=utf-8', this.metrics.render());
+    if (p === '/api' || p === '/apis') {
+      const agg = wantsAggregated(accept);
+      if (agg !== undefined) {
+        const body = Buffer.from(JSON.stringify(aggregatedDiscovery(p === '/api', agg)));
+        return sendRaw(res, 200, `application/json;g=apidiscovery.k8s.io;v=${agg};as=APIGroupDiscoveryList`, body);
+      }
+      return send(res, 200, p === '/api' ? apiVersions(`${this.opts.advertiseAddress}:${this.opts.port}`) : apiGroupList());
+    }
+    const parts = p.split('/').filter((x) => x !== '');
+    if (parts[0] === 'api' && parts.length === 2) {
+      const doc = apiResourceList('', parts[1] ?? '');
+      if (doc !== undefined) return send(res, 200, doc);
+    }
+    if (parts[0] === 'apis' && parts.length === 2) {
+      const doc = apiGroupDoc(parts[1] ?? '');
+      if (doc !== undefined) return send(res, 200, doc);
+    }
+    if (parts[0] === 'apis' && parts.length === 3) {
+      const doc = apiResourceList(parts[1] ?? '', parts[2] ?? '');
+      if (doc !== undefined) return send(res, 200, doc);
+    }
+    if (p === '/openapi/v2') {
+      if ((accept ?? '').includes('protobuf')) {
+        const pb = openapiV2Protobuf();
+        if (pb.length > 0) return sendRaw(res, 200, openapiV2ProtobufContentType, pb);
+      }
+      return sendRaw(res, 200, 'application/json', openapiV2Json());
+    }
+    if (p === '/openapi/v3') return send(res, 200, openapiV3Index());
+    if (p.startsWith('/openapi/v3/')) {
+      const doc = openapiV3Document(p.slice('/openapi/v3/'.length));
+      if (doc !== undefined) return sendRaw(res, 200, 'application/json', doc);
+    }
+    throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
+  }
+}

@@ -1,0 +1,134 @@
+// `k8ts server`: the API server on embedded SQLite (or etcd), its PKI and admin kubeconfig.
+import { hostname, networkInterfaces, homedir } from 'node:os';
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ApiServer } from '../apiserver/server.js';
+import { loadTokenFile, type UserInfo } from '../apiserver/auth/authenticator.js';
+import { bootstrapCluster } from '../apiserver/bootstrap.js';
+import { nthAddress, parseCidr } from '../apiserver/admission/service-allocator.js';
+import { renderKubeconfig } from '../client/kubeconfig.js';
+import { ensureClusterPki } from '../pki/cluster-pki.js';
+import { openStorage, startAutoCompaction } from '../storage/index.js';
+import { startControllers } from '../controllers/index.js';
+import { log } from './log.js';
+
+export function defaultDataDir(): string {
+  return process.getuid?.() === 0 ? '/var/lib/k8ts' : join(homedir(), '.k8ts');
+}
+
+export const serverOptions = {
+  'data-dir': { type: 'string', short: 'd' },
+  'bind-address': { type: 'string', default: '0.0.0.0' },
+  'advertise-address': { type: 'string' },
+  'https-listen-port': { type: 'string', default: '6443' },
+  'write-kubeconfig': { type: 'string', short: 'o' },
+  'write-kubeconfig-mode': { type: 'string' },
+  'datastore-endpoint': { type: 'string', default: '' },
+  'service-cidr': { type: 'string', default: '10.254.0.0/16' },
+  'cluster-cidr': { type: 'string', default: '10.240.0.0/16' },
+  'disable-agent': { type: 'boolean', default: false },
+  'token-file': { type: 'string' },
+  'tls-san': { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+export const serverUsage = `Usage: k8ts server [flags]
+
+Runs a Kubernetes API server (and, in later releases, the whole control plane and a node) on this machine.
+
+Flags:
+  -d, --data-dir DIR              state, certificates and the embedded store (default /var/lib/k8ts as root, ~/.k8ts otherwise)
+      --bind-address IP           address to listen on (default 0.0.0.0)
+      --advertise-address IP      address clients reach the API server at (default: the bind address, or 127.0.0.1)
+      --https-listen-port PORT    HTTPS port (default 6443)
+  -o, --write-kubeconfig PATH     where to write the admin kubeconfig (default DATA_DIR/kubeconfig.yaml)
+      --write-kubeconfig-mode M   file mode of the kubeconfig, e.g. 644 (default 600)
+      --datastore-endpoint URL    empty: embedded SQLite in DATA_DIR; http://HOST:2379[,...]: etcd
+      --service-cidr CIDR         service (portal) network (default 10.254.0.0/16)
+      --cluster-cidr CIDR         pod network, one /24 per node (default 10.240.0.0/16)
+      --disable-agent             do not run the node agent on this machine
+      --token-file FILE           static bearer tokens, CSV: token,user,uid,"group1,group2"
+      --tls-san NAME              extra host name or IP for the serving certificate (repeatable)
+`;
+
+function localIPs(): string[] {
+  const out: string[] = [];
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === 'IPv4') out.push(a.address);
+  }
+  return out;
+}
+
+export async function runServer(argv: string[]): Promise<void> {
+  const started = Date.now();
+  const { values } = parseArgs({ args: argv, options: serverOptions, strict: true, allowPositionals: false });
+  if (values.help === true) {
+    process.stdout.write(serverUsage);
+    return;
+  }
+  const dataDir = values['data-dir'] ?? defaultDataDir();
+  const port = Number(values['https-listen-port']);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`invalid --https-listen-port ${values['https-listen-port']}`);
+  const serviceCidr = parseCidr(values['service-cidr']);
+  parseCidr(values['cluster-cidr']);
+  const bind = values['bind-address'];
+  const advertise = values['advertise-address'] ?? (bind === '0.0.0.0' || bind === '::' ? '127.0.0.1' : bind);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+
+  const tokenFile = values['token-file'];
+  let tokens = new Map<string, UserInfo>();
+  if (tokenFile !== undefined) tokens = loadTokenFile(tokenFile);
+
+  const extra = values['tls-san'] ?? [];
+  const ipRe = /^\d+\.\d+\.\d+\.\d+$/;
+  const pki = await ensureClusterPki(dataDir, {
+    dnsNames: ['localhost', hostname(), 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', ...extra.filter((s) => !ipRe.test(s))],
+    ipAddresses: ['127.0.0.1', ...localIPs(), nthAddress(serviceCidr, 1), advertise, ...(bind !== '0.0.0.0' ? [bind] : []), ...extra.filter((s) => ipRe.test(s))],
+  });
+
+  const storage = await openStorage({ dataDir, datastoreEndpoint: values['datastore-endpoint'] });
+  const compaction = startAutoCompaction(storage, 5 * 60_000, 1000);
+  const server = new ApiServer({
+    bindAddress: bind,
+    port,
+    tls: { certPem: pki.serving.certPem, keyPem: pki.serving.keyPem, caPem: pki.ca.certPem },
+    storage,
+    serviceCidr: values['service-cidr'],
+    clusterCidr: values['cluster-cidr'],
+    tokens: () => tokens,
+    advertiseAddress: advertise,
+  });
+  await server.listen();
+  await bootstrapCluster(server, advertise, port);
+  server.markReady();
+
+  const kubeconfigPath = values['write-kubeconfig'] ?? join(dataDir, 'kubeconfig.yaml');
+  const clientServer = `https://${advertise.includes(':') ? `[${advertise}]` : advertise}:${port}`;
+  const kubeconfig = renderKubeconfig({ server: clientServer, caPem: pki.ca.certPem, certPem: pki.admin.certPem, keyPem: pki.admin.keyPem });
+  mkdirSync(dirname(kubeconfigPath), { recursive: true });
+  const mode = values['write-kubeconfig-mode'] !== undefined ? parseInt(values['write-kubeconfig-mode'], 8) : 0o600;
+  writeFileSync(kubeconfigPath, kubeconfig, { mode });
+  if (kubeconfigPath !== join(dataDir, 'kubeconfig.yaml') && !existsSync(join(dataDir, 'kubeconfig.yaml'))) {
+    writeFileSync(join(dataDir, 'kubeconfig.yaml'), kubeconfig, { mode: 0o600 });
+  }
+  log.info('k8ts server ready', { address: clientServer, dataDir, datastore: values['datastore-endpoint'] === '' ? 'sqlite' : 'etcd', kubeconfig: kubeconfigPath, startupMs: Date.now() - started });
+  if (values['disable-agent'] !== true) {
+    log.info('node agent not started: it arrives in a later release; running the control plane only', {});
+  }
+  const controllers = startControllers({ server: clientServer, caPem: pki.ca.certPem, certPem: pki.admin.certPem, keyPem: pki.admin.keyPem });
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    controllers.stop();
+    compaction.stop();
+    await server.close();
+    await storage.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
