@@ -82,8 +82,7 @@ export function quantityAt(value: unknown, path: FieldPath, errs: FieldError[]):
 
 /** True when the quantity is a whole number (upstream: MilliValue() % 1000 == 0). */
 export function isWholeQuantity(q: Quantity): boolean {
-  const s = q.toString();
-  return !s.includes('.') && !/[mun]$/.test(s);
+  return q.milliValue() % 1000n === 0n;
 }
 
 export function validateNonnegativeQuantity(q: Quantity, path: FieldPath): FieldError[] {
