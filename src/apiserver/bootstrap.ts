@@ -38,6 +38,8 @@ export async function bootstrapCluster(server: ApiServer, advertiseAddress: stri
     };
     await ensure(() => services.create(svc));
   }
+  // Endpoints may not hold loopback addresses (upstream's validation): a server bound to loopback only has none.
+  if (advertiseAddress.startsWith('127.') || advertiseAddress === '::1') return;
   const endpoints = reg.store('', 'endpoints');
   const subsets = [{ addresses: [{ ip: advertiseAddress }], ports: [{ name: 'https', port, protocol: 'TCP' }] }];
   await endpoints.guaranteedUpdate(

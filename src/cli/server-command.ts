@@ -73,7 +73,10 @@ export async function runServer(argv: string[]): Promise<void> {
   const serviceCidr = parseCidr(values['service-cidr']);
   parseCidr(values['cluster-cidr']);
   const bind = values['bind-address'];
-  const advertise = values['advertise-address'] ?? (bind === '0.0.0.0' || bind === '::' ? '127.0.0.1' : bind);
+  const wildcard = bind === '0.0.0.0' || bind === '::';
+  // As k3s: clients on this machine use loopback; the `kubernetes` endpoints advertise the node's address.
+  const advertise = values['advertise-address'] ?? (wildcard ? (localIPs().find((ip) => !ip.startsWith('127.')) ?? '127.0.0.1') : bind);
+  const clientHost = values['advertise-address'] ?? (wildcard ? '127.0.0.1' : bind);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 
   const tokenFile = values['token-file'];
@@ -84,7 +87,7 @@ export async function runServer(argv: string[]): Promise<void> {
   const ipRe = /^\d+\.\d+\.\d+\.\d+$/;
   const pki = await ensureClusterPki(dataDir, {
     dnsNames: ['localhost', hostname(), 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', ...extra.filter((s) => !ipRe.test(s))],
-    ipAddresses: ['127.0.0.1', ...localIPs(), nthAddress(serviceCidr, 1), advertise, ...(bind !== '0.0.0.0' ? [bind] : []), ...extra.filter((s) => ipRe.test(s))],
+    ipAddresses: ['127.0.0.1', ...localIPs(), nthAddress(serviceCidr, 1), advertise, clientHost, ...(bind !== '0.0.0.0' ? [bind] : []), ...extra.filter((s) => ipRe.test(s))],
   });
 
   const storage = await openStorage({ dataDir, datastoreEndpoint: values['datastore-endpoint'] });
@@ -104,7 +107,7 @@ export async function runServer(argv: string[]): Promise<void> {
   server.markReady();
 
   const kubeconfigPath = values['write-kubeconfig'] ?? join(dataDir, 'kubeconfig.yaml');
-  const clientServer = `https://${advertise.includes(':') ? `[${advertise}]` : advertise}:${port}`;
+  const clientServer = `https://${clientHost.includes(':') ? `[${clientHost}]` : clientHost}:${port}`;
   const kubeconfig = renderKubeconfig({ server: clientServer, caPem: pki.ca.certPem, certPem: pki.admin.certPem, keyPem: pki.admin.keyPem });
   mkdirSync(dirname(kubeconfigPath), { recursive: true });
   const mode = values['write-kubeconfig-mode'] !== undefined ? parseInt(values['write-kubeconfig-mode'], 8) : 0o600;

@@ -1,4 +1,4 @@
-// The admission chain the registry runs: namespace lifecycle before validation, allocations after it.
+// The admission chain the registry runs: namespace lifecycle, then allocations; validation follows.
 import type { StoredObject } from '../../api/object.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import { ApiError } from '../../machinery/errors.js';
@@ -13,7 +13,7 @@ export function createAdmission(lookupNamespace: NamespaceLookup, services: () =
     async admit(op: Operation, r: ResourceInfo, obj: StoredObject): Promise<void> {
       await admitNamespaceLifecycle(op, r, obj, lookupNamespace);
     },
-    async afterValidate(op: Operation, r: ResourceInfo, obj: StoredObject, old: StoredObject | undefined, dryRun: boolean): Promise<void> {
+    async allocate(op: Operation, r: ResourceInfo, obj: StoredObject, old: StoredObject | undefined, dryRun: boolean): Promise<void> {
       if (!isService(r) || op === 'DELETE') return;
       const errs = await services().allocate(obj, old, dryRun);
       if (errs.length > 0) throw ApiError.invalid({ group: '', name: 'Service' }, obj.metadata.name ?? '', errs);

@@ -162,6 +162,9 @@ export class ServiceAllocator {
         }
       }
       if (typeof spec['clusterIP'] === 'string') spec['clusterIPs'] = [spec['clusterIP']];
+      // Single-stack IPv4 cluster: what upstream's allocator records for every non-ExternalName service.
+      if (!Array.isArray(spec['ipFamilies']) || spec['ipFamilies'].length === 0) spec['ipFamilies'] = ['IPv4'];
+      if (spec['ipFamilyPolicy'] === undefined || spec['ipFamilyPolicy'] === null) spec['ipFamilyPolicy'] = 'SingleStack';
     }
     const needsNodePorts = type === 'NodePort' || (type === 'LoadBalancer' && spec['allocateLoadBalancerNodePorts'] !== false);
     const oldPorts = old !== undefined ? portsOf(old) : [];

@@ -17,8 +17,8 @@ export type Operation = 'CREATE' | 'UPDATE' | 'DELETE';
 /** Admission: mutating and validating checks the registry runs before validation (create/update) or before delete. */
 export interface Admission {
   admit(op: Operation, r: ResourceInfo, obj: StoredObject, old: StoredObject | undefined, dryRun: boolean): Promise<void>;
-  /** After validation passed on create/update: allocations (service IPs, node ports); may still reject. */
-  afterValidate?(op: Operation, r: ResourceInfo, obj: StoredObject, old: StoredObject | undefined, dryRun: boolean): Promise<void>;
+  /** Allocations on create/update (service IPs, node ports), before validation; may reject. */
+  allocate?(op: Operation, r: ResourceInfo, obj: StoredObject, old: StoredObject | undefined, dryRun: boolean): Promise<void>;
   /** After a successful delete (release allocations). */
   deleted?(r: ResourceInfo, obj: StoredObject): void;
 }
@@ -222,12 +222,17 @@ export class ResourceStore {
 
   private async validateAndAdmit(op: Operation, obj: StoredObject, old: StoredObject | undefined, dryRun: boolean, statusOnly: boolean): Promise<void> {
     await this.admission.admit(op, this.r, obj, old, dryRun);
+    // Allocations (service IPs, node ports) come before validation, as upstream's BeginCreate/BeginUpdate hooks do,
+    // and are released when validation fails.
+    if (!statusOnly) await this.admission.allocate?.(op, this.r, obj, old, dryRun);
     let errs: FieldError[];
     if (old === undefined) errs = validateCreate(obj, this.r);
     else if (statusOnly) errs = validateStatusUpdate(obj, old, this.r);
     else errs = validateUpdate(obj, old, this.r);
-    if (errs.length > 0) throw ApiError.invalid(this.qualifiedKind, obj.metadata.name ?? '', errs);
-    await this.admission.afterValidate?.(op, this.r, obj, old, dryRun);
+    if (errs.length > 0) {
+      if (old === undefined && !statusOnly) this.admission.deleted?.(this.r, obj);
+      throw ApiError.invalid(this.qualifiedKind, obj.metadata.name ?? '', errs);
+    }
   }
 
   /** Create. `obj` is a fresh storage-version object (mutated). Namespace already set by the caller. */
@@ -239,6 +244,8 @@ export class ResourceStore {
     if ((meta.name === undefined || meta.name === '') && meta.generateName !== undefined && meta.generateName !== '') {
       meta.name = `${meta.generateName}${generateNameSuffix()}`;
     }
+    // Defaulting happens at decode time upstream, before the registry stamps uid and creationTimestamp.
+    applyDefaults(obj, this.r);
     meta.uid = randomUUID();
     meta.creationTimestamp = nowTimestamp();
     delete meta.deletionTimestamp;
@@ -246,7 +253,6 @@ export class ResourceStore {
     delete meta.selfLink;
     delete meta.managedFields;
     if (!this.r.namespaced) delete meta.namespace;
-    applyDefaults(obj, this.r);
     prepareForCreate(obj, this.r);
     await this.validateAndAdmit('CREATE', obj, undefined, opts.dryRun === true, false);
     if (opts.dryRun === true) return obj;

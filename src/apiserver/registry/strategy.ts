@@ -105,9 +105,15 @@ export function prepareForCreate(obj: StoredObject, r: ResourceInfo): void {
     case '/Pod':
       obj['status'] = { phase: 'Pending', qosClass: podQOSClass(obj['spec']) };
       break;
-    case '/Namespace':
+    case '/Namespace': {
       obj['status'] = { phase: 'Active' };
+      // Upstream's namespace strategy: every namespace carries the `kubernetes` finalizer of the namespace controller.
+      const spec = isRecord(obj['spec']) ? obj['spec'] : {};
+      const finalizers = Array.isArray(spec['finalizers']) ? (spec['finalizers'] as unknown[]) : [];
+      if (!finalizers.includes('kubernetes')) finalizers.push('kubernetes');
+      obj['spec'] = { ...spec, finalizers };
       break;
+    }
     case '/PersistentVolume':
       obj['status'] = { phase: 'Pending' };
       break;
