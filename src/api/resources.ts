@@ -105,9 +105,10 @@ export const resources: readonly ResourceInfo[] = [
     { kind: 'StatefulSet', shortNames: ['sts'], categories: ['all'], subresources: ['scale', 'status'] },
   ]),
   ...group('extensions', 'v1beta1', [
-    { kind: 'DaemonSet', shortNames: ['ds'], subresources: ['status'], storage: { group: 'apps', version: 'v1', resource: 'daemonsets' }, deprecated: legacy('DaemonSet') },
-    { kind: 'Deployment', shortNames: ['deploy'], subresources: ['scale', 'status'], storage: { group: 'apps', version: 'v1', resource: 'deployments' }, deprecated: legacy('Deployment') },
-    { kind: 'ReplicaSet', shortNames: ['rs'], subresources: ['scale', 'status'], storage: { group: 'apps', version: 'v1', resource: 'replicasets' }, deprecated: legacy('ReplicaSet') },
+    // No short names or categories: `deploy`, `rs`, `ds` and `all` must resolve to apps/v1 alone.
+    { kind: 'DaemonSet', subresources: ['status'], storage: { group: 'apps', version: 'v1', resource: 'daemonsets' }, deprecated: legacy('DaemonSet') },
+    { kind: 'Deployment', subresources: ['scale', 'status'], storage: { group: 'apps', version: 'v1', resource: 'deployments' }, deprecated: legacy('Deployment') },
+    { kind: 'ReplicaSet', subresources: ['scale', 'status'], storage: { group: 'apps', version: 'v1', resource: 'replicasets' }, deprecated: legacy('ReplicaSet') },
   ]),
   ...group('autoscaling', 'v2', [{ kind: 'HorizontalPodAutoscaler', shortNames: ['hpa'], categories: ['all'], subresources: ['status'] }]),
   ...group('autoscaling', 'v1', [

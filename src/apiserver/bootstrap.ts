@@ -3,6 +3,7 @@
 import type { StoredObject } from '../api/object.js';
 import { ApiError } from '../machinery/errors.js';
 import { nthAddress } from './admission/service-allocator.js';
+import { defaultPriorityClasses } from './admission/pod-admission.js';
 import type { ApiServer } from './server.js';
 
 export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -21,6 +22,12 @@ export async function bootstrapCluster(server: ApiServer, advertiseAddress: stri
   for (const name of systemNamespaces) {
     if ((await namespaces.tryGet('', name)) === undefined) {
       await ensure(() => namespaces.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } }, spec: { finalizers: ['kubernetes'] } }));
+    }
+  }
+  const priorityClasses = reg.store('scheduling.k8s.io', 'priorityclasses');
+  for (const pc of defaultPriorityClasses) {
+    if ((await priorityClasses.tryGet('', pc.name)) === undefined) {
+      await ensure(() => priorityClasses.create({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: pc.name }, value: pc.value, description: pc.description, preemptionPolicy: 'PreemptLowerPriority' }));
     }
   }
   const services = reg.store('', 'services');

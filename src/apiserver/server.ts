@@ -47,7 +47,12 @@ export class ApiServer {
     this.serviceCidr = parseCidr(opts.serviceCidr);
     const nsStore = (): ReturnType<Registry['store']> => this.registry.store('', 'namespaces');
     const admission = createAdmission(
-      (name) => nsStore().tryGet('', name),
+      {
+        namespace: (name) => nsStore().tryGet('', name),
+        serviceAccount: (ns, name) => this.registry.store('', 'serviceaccounts').tryGet(ns, name),
+        priorityClass: (name) => this.registry.store('scheduling.k8s.io', 'priorityclasses').tryGet('', name),
+        priorityClasses: async () => (await this.registry.store('scheduling.k8s.io', 'priorityclasses').list('', { selection: {} })).items,
+      },
       () => {
         this.services ??= new ServiceAllocator(this.serviceCidr, async () => (await this.registry.store('', 'services').list('', { selection: {} })).items);
         return this.services;

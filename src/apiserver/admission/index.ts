@@ -4,14 +4,29 @@ import type { ResourceInfo } from '../../api/resources.js';
 import { ApiError } from '../../machinery/errors.js';
 import type { Admission, Operation } from '../registry/resource-store.js';
 import { admitNamespaceLifecycle, type NamespaceLookup } from './namespace-lifecycle.js';
+import { admitDefaultTolerationSeconds, admitPriority, admitServiceAccount, type Lookup } from './pod-admission.js';
 import type { ServiceAllocator } from './service-allocator.js';
 
 const isService = (r: ResourceInfo): boolean => r.group === '' && r.resource === 'services';
 
-export function createAdmission(lookupNamespace: NamespaceLookup, services: () => ServiceAllocator): Admission {
+const isPod = (r: ResourceInfo): boolean => r.group === '' && r.resource === 'pods';
+
+export interface AdmissionLookups {
+  namespace: NamespaceLookup;
+  serviceAccount: Lookup;
+  priorityClass: (name: string) => Promise<StoredObject | undefined>;
+  priorityClasses: () => Promise<StoredObject[]>;
+}
+
+export function createAdmission(lookups: AdmissionLookups, services: () => ServiceAllocator): Admission {
   return {
     async admit(op: Operation, r: ResourceInfo, obj: StoredObject): Promise<void> {
-      await admitNamespaceLifecycle(op, r, obj, lookupNamespace);
+      await admitNamespaceLifecycle(op, r, obj, lookups.namespace);
+      if (op === 'CREATE' && isPod(r)) {
+        await admitServiceAccount(obj, lookups.serviceAccount);
+        await admitPriority(obj, lookups.priorityClass, lookups.priorityClasses);
+        admitDefaultTolerationSeconds(obj);
+      }
     },
     async allocate(op: Operation, r: ResourceInfo, obj: StoredObject, old: StoredObject | undefined, dryRun: boolean): Promise<void> {
       if (!isService(r) || op === 'DELETE') return;

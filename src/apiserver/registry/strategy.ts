@@ -3,6 +3,7 @@
 import type { StoredObject } from '../../api/object.js';
 import { isRecord } from '../../api/object.js';
 import type { ResourceInfo } from '../../api/resources.js';
+import { prepareJobForCreate } from '../../api/defaults/groups/index.js';
 
 /** Kinds whose strategies set metadata.generation = 1 on create and bump it when the spec changes. */
 const generationKinds = new Set([
@@ -124,14 +125,24 @@ export function prepareForCreate(obj: StoredObject, r: ResourceInfo): void {
     case '/Service':
       if (!isRecord(obj['status'])) obj['status'] = kindKey(r) === '/Service' ? { loadBalancer: {} } : {};
       break;
-    case 'apps/Deployment':
-    case 'apps/ReplicaSet':
-    case 'apps/StatefulSet':
-    case 'apps/DaemonSet':
     case 'batch/Job':
+      obj['status'] = {};
+      prepareJobForCreate(obj, obj.metadata.uid ?? '');
+      break;
+    case 'apps/DaemonSet':
+      obj['status'] = { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 };
+      obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), 'deprecated.daemonset.template.generation': '1' };
+      break;
+    case 'apps/Deployment':
     case 'batch/CronJob':
+      obj['status'] = {};
+      break;
     case '/ReplicationController':
-      obj['status'] = kindKey(r) === '/ReplicationController' || kindKey(r) === 'apps/ReplicaSet' ? { replicas: 0 } : kindKey(r) === 'apps/StatefulSet' ? { replicas: 0, availableReplicas: 0 } : kindKey(r) === 'apps/DaemonSet' ? { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 } : {};
+    case 'apps/ReplicaSet':
+      obj['status'] = { replicas: 0 };
+      break;
+    case 'apps/StatefulSet':
+      obj['status'] = { replicas: 0, availableReplicas: 0 };
       break;
     default:
       break;
@@ -143,6 +154,14 @@ export function prepareForUpdate(obj: StoredObject, old: StoredObject, r: Resour
   if (hasStatusSubresource(r)) {
     if (old['status'] === undefined) delete obj['status'];
     else obj['status'] = old['status'];
+  }
+  if (kindKey(r) === 'apps/DaemonSet') {
+    // Upstream's daemonset strategy counts template changes in this annotation.
+    const spec = isRecord(obj['spec']) ? obj['spec'] : {};
+    const oldSpec = isRecord(old['spec']) ? old['spec'] : {};
+    const prev = Number(old.metadata.annotations?.['deprecated.daemonset.template.generation'] ?? '1');
+    const next = deepEqual(spec['template'], oldSpec['template']) ? prev : prev + 1;
+    obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), 'deprecated.daemonset.template.generation': String(next) };
   }
   if (usesGeneration(r)) {
     const oldGen = old.metadata.generation ?? 1;
