@@ -75,6 +75,14 @@ export class Quantity {
   }
 
   cmp(other: Quantity): -1 | 0 | 1 {
+    const sa = this.sign();
+    const sb = other.sign();
+    if (sa !== sb) return sa < sb ? -1 : 1;
+    if (sa === 0) return 0;
+    // Different orders of magnitude decide without aligning the exponents (which may be huge).
+    const ma = abs(this.mantissa).toString().length + this.exponent;
+    const mb = abs(other.mantissa).toString().length + other.exponent;
+    if (ma !== mb) return (ma < mb) === (sa > 0) ? -1 : 1;
     const e = Math.min(this.exponent, other.exponent);
     const a = this.mantissa * pow10(this.exponent - e);
     const b = other.mantissa * pow10(other.exponent - e);
@@ -85,9 +93,15 @@ export class Quantity {
     return this.cmp(other) === 0;
   }
 
-  /** The value at 10^scale, rounded away from zero (ScaledValue): scaledValue(-3) is MilliValue. */
+  /**
+   * The value at 10^scale, rounded away from zero (ScaledValue): scaledValue(-3) is MilliValue.
+   * Values far beyond int64 (where upstream overflows) saturate at ±(2^63-1).
+   */
   scaledValue(scale: number): bigint {
+    if (this.mantissa === 0n) return 0n;
+    if (this.exponent - scale > 40) return this.mantissa > 0n ? int64Max : -int64Max;
     if (this.exponent >= scale) return this.mantissa * pow10(this.exponent - scale);
+    if (scale - this.exponent > abs(this.mantissa).toString().length + 1) return this.mantissa > 0n ? 1n : -1n;
     return divAwayFromZero(this.mantissa, pow10(scale - this.exponent));
   }
 
