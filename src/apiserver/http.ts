@@ -74,8 +74,17 @@ export function negotiate(accept: string | undefined, allowAs: boolean): Encodin
   return { kind: 'json' };
 }
 
+/** JSON text that is sent as it is (already serialized, e.g. from the serialization cache). */
+export class RawJson {
+  constructor(readonly text: string) {}
+  toJSON(): unknown {
+    return JSON.parse(this.text);
+  }
+}
+
 export function send(res: Res, code: number, body: unknown, enc: Encoding = { kind: 'json' }, headers: Record<string, string | string[]> = {}): void {
-  const text = enc.kind === 'yaml' ? yamlStringify(body) : JSON.stringify(body);
+  const text =
+    body instanceof RawJson ? (enc.kind === 'yaml' ? yamlStringify(JSON.parse(body.text)) : body.text) : enc.kind === 'yaml' ? yamlStringify(body) : JSON.stringify(body);
   const out = Buffer.from(text);
   if (res.headersSent) return;
   res.writeHead(code, {

@@ -16,6 +16,7 @@ import { Registry } from './registry/registry.js';
 import { parseRequestInfo } from './request-info.js';
 import { versionInfo } from './version.js';
 import { findResource } from '../api/resources.js';
+import type { StoredObject } from '../api/object.js';
 
 export interface ApiServerOptions {
   readonly bindAddress: string;
@@ -42,6 +43,7 @@ export class ApiServer {
   private readonly authorize: Authorizer;
   private ready = false;
   private services: ServiceAllocator | undefined;
+  private priorityClassCache: { at: number; items: StoredObject[] } | undefined;
 
   constructor(private readonly opts: ApiServerOptions) {
     this.serviceCidr = parseCidr(opts.serviceCidr);
@@ -51,7 +53,14 @@ export class ApiServer {
         namespace: (name) => nsStore().tryGet('', name),
         serviceAccount: (ns, name) => this.registry.store('', 'serviceaccounts').tryGet(ns, name),
         priorityClass: (name) => this.registry.store('scheduling.k8s.io', 'priorityclasses').tryGet('', name),
-        priorityClasses: async () => (await this.registry.store('scheduling.k8s.io', 'priorityclasses').list('', { selection: {} })).items,
+        // Admission reads priority classes from a short-lived cache, as upstream's plugin reads its informer.
+        priorityClasses: async () => {
+          const now = Date.now();
+          if (this.priorityClassCache === undefined || now - this.priorityClassCache.at > 1000) {
+            this.priorityClassCache = { at: now, items: (await this.registry.store('scheduling.k8s.io', 'priorityclasses').list('', { selection: {} })).items };
+          }
+          return this.priorityClassCache.items;
+        },
       },
       () => {
         this.services ??= new ServiceAllocator(this.serviceCidr, async () => (await this.registry.store('', 'services').list('', { selection: {} })).items);

@@ -3,7 +3,37 @@ import { fromStorageVersion } from '../../api/conversion/index.js';
 import { apiVersionOf, type KubeObject, type StoredObject } from '../../api/object.js';
 import { buildTable } from '../../api/printers/index.js';
 import type { ResourceInfo } from '../../api/resources.js';
-import type { Encoding } from '../http.js';
+import { RawJson, type Encoding } from '../http.js';
+
+const isStorageVersion = (r: ResourceInfo): boolean => r.group === r.storage.group && r.version === r.storage.version;
+
+/**
+ * Serialization caches: objects decoded by the registry are shared and never mutated afterwards, so their JSON
+ * (whole, and as a list item without apiVersion/kind) is computed once per object revision.
+ */
+const wholeJson = new WeakMap<object, string>();
+const itemJson = new WeakMap<object, string>();
+
+export function servedJson(obj: StoredObject, r: ResourceInfo): string {
+  if (!isStorageVersion(r)) return JSON.stringify(toServed(obj, r));
+  let s = wholeJson.get(obj);
+  if (s === undefined) {
+    s = JSON.stringify(toServed(obj, r));
+    wholeJson.set(obj, s);
+  }
+  return s;
+}
+
+function listItemJson(obj: StoredObject, r: ResourceInfo): string {
+  const cached = isStorageVersion(r) ? itemJson.get(obj) : undefined;
+  if (cached !== undefined) return cached;
+  const { apiVersion: _a, kind: _k, ...rest } = toServed(obj, r);
+  void _a;
+  void _k;
+  const s = JSON.stringify(rest);
+  if (isStorageVersion(r)) itemJson.set(obj, s);
+  return s;
+}
 
 export function toServed(obj: StoredObject, r: ResourceInfo): KubeObject {
   const out = r.group === r.storage.group && r.version === r.storage.version ? obj : fromStorageVersion(obj, r);
@@ -30,7 +60,7 @@ export function table(r: ResourceInfo, objs: readonly StoredObject[], query: URL
 export function objectBody(r: ResourceInfo, obj: StoredObject, enc: Encoding, query: URLSearchParams): unknown {
   if (enc.as === 'Table') return table(r, [obj], query, { resourceVersion: obj.metadata.resourceVersion });
   if (enc.as === 'PartialObjectMetadata') return partialMetadata(obj);
-  return toServed(obj, r);
+  return new RawJson(servedJson(obj, r));
 }
 
 export function listBody(r: ResourceInfo, items: readonly StoredObject[], meta: { resourceVersion: string; continue?: string; remainingItemCount?: number }, enc: Encoding, query: URLSearchParams): unknown {
@@ -41,23 +71,13 @@ export function listBody(r: ResourceInfo, items: readonly StoredObject[], meta: 
   if (enc.as === 'PartialObjectMetadataList' || enc.as === 'PartialObjectMetadata') {
     return { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: listMeta, items: items.map((o) => partialMetadata(o)) };
   }
-  return {
-    kind: `${r.kind}List`,
-    apiVersion: apiVersionOf(r.group, r.version),
-    metadata: listMeta,
-    items: items.map((o) => {
-      const s = toServed(o, r);
-      const { apiVersion: _a, kind: _k, ...rest } = s;
-      void _a;
-      void _k;
-      return rest;
-    }),
-  };
+  const head = JSON.stringify({ kind: `${r.kind}List`, apiVersion: apiVersionOf(r.group, r.version), metadata: listMeta });
+  return new RawJson(`${head.slice(0, -1)},"items":[${items.map((o) => listItemJson(o, r)).join(',')}]}`);
 }
 
 /** A watch event's object in the negotiated form (Table watches send one-row Tables). */
 export function watchObject(r: ResourceInfo, obj: StoredObject, enc: Encoding, query: URLSearchParams, first: boolean): unknown {
   if (enc.as === 'Table') return table(r, [obj], query, { resourceVersion: obj.metadata.resourceVersion }, first);
   if (enc.as === 'PartialObjectMetadata' || enc.as === 'PartialObjectMetadataList') return partialMetadata(obj);
-  return toServed(obj, r);
+  return new RawJson(servedJson(obj, r));
 }

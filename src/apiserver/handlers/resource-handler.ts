@@ -283,7 +283,7 @@ async function patchObject(req: Req, info: ResourceRequestInfo, query: URLSearch
       const patchMeta = isRecord(patch) && isRecord(patch['metadata']) ? patch['metadata'] : undefined;
       const pinsRV = patchMeta !== undefined && typeof patchMeta['resourceVersion'] === 'string';
       const out = storageObject(obj, r);
-      if (!pinsRV) out.metadata.resourceVersion = current.metadata.resourceVersion;
+      if (!pinsRV) delete out.metadata.resourceVersion;
       return out;
     },
     { dryRun, subresource },

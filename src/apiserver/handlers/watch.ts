@@ -3,7 +3,7 @@ import type { StoredObject } from '../../api/object.js';
 import { apiVersionOf } from '../../api/object.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import { ApiError } from '../../machinery/errors.js';
-import { writeChunk, type Encoding, type Req, type Res } from '../http.js';
+import { RawJson, writeChunk, type Encoding, type Req, type Res } from '../http.js';
 import type { ObjectEvent, ResourceStore } from '../registry/resource-store.js';
 import { watchObject } from './output.js';
 import { parseSelection } from './selectors.js';
@@ -65,7 +65,7 @@ export async function serveWatch(
   const contentType = enc.as === 'Table' ? 'application/json;as=Table;v=v1;g=meta.k8s.io' : 'application/json';
   const write = (type: string, object: unknown): void => {
     if (closed) return;
-    writeChunk(res, `${JSON.stringify({ type, object })}\n`);
+    writeChunk(res, object instanceof RawJson ? `{"type":"${type}","object":${object.text}}\n` : `${JSON.stringify({ type, object })}\n`);
   };
   const writeObject = (type: string, obj: StoredObject): void => {
     write(type, watchObject(r, obj, enc, query, first));

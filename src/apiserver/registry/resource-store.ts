@@ -9,7 +9,7 @@ import { validateCreate, validateStatusUpdate, validateUpdate } from '../../api/
 import { ApiError } from '../../machinery/errors.js';
 import type { FieldError } from '../../machinery/field-errors.js';
 import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError, type KeyValue, type Storage, type WatchEvent, type WatchHandle } from '../../storage/storage.js';
-import { selects, type Selection } from './selection.js';
+import { selects, selectsEverything, type Selection } from './selection.js';
 import { deepEqual, deleteReturnsObject, prepareForCreate, prepareForStatusUpdate, prepareForUpdate } from './strategy.js';
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE';
@@ -118,10 +118,23 @@ export class ResourceStore {
     return this.r.namespaced ? `${this.prefix}${namespace}/${name}` : `${this.prefix}${name}`;
   }
 
-  decode(kv: KeyValue): StoredObject {
+  /**
+   * Decoded objects by key, for the latest revision seen: reads, lists and every watcher share one decode per
+   * revision. Objects handed out by decode() are shared and must not be mutated (callers clone before changing).
+   */
+  private readonly decoded = new Map<string, { rev: number; obj: StoredObject }>();
+
+  decode(kv: KeyValue, cache = true): StoredObject {
+    const hit = this.decoded.get(kv.key);
+    if (hit !== undefined && hit.rev === kv.modRevision) return hit.obj;
     const obj = JSON.parse(kv.value) as StoredObject;
     obj.metadata.resourceVersion = String(kv.modRevision);
+    if (cache && (hit === undefined || hit.rev < kv.modRevision)) this.decoded.set(kv.key, { rev: kv.modRevision, obj });
     return obj;
+  }
+
+  private forget(key: string): void {
+    this.decoded.delete(key);
   }
 
   encode(obj: StoredObject): string {
@@ -294,6 +307,8 @@ export class ResourceStore {
       if (pinned !== undefined && pinned !== '' && pinned !== current.metadata.resourceVersion) {
         throw ApiError.conflict(this.qualifiedResource, name, ApiError.optimisticLockMessage);
       }
+      // An unconditional update applies to the latest object (upstream's AllowUnconditionalUpdate).
+      candidate.metadata.resourceVersion = current.metadata.resourceVersion;
       const raw = opts.subresource === 'binding' || opts.subresource === 'finalize';
       const next = raw ? candidate : await this.prepareUpdate(candidate, current, opts.subresource === 'status', opts.dryRun === true);
       if (next === 'unchanged') return { object: current, created: false };
@@ -301,7 +316,8 @@ export class ResourceStore {
       try {
         if (this.shouldDeleteDuringUpdate(next)) {
           const del = await this.storage.delete(key, Number(current.metadata.resourceVersion));
-          const gone = this.decode({ ...del.prevKv, value: this.encode(next), modRevision: del.revision });
+          this.forget(key);
+          const gone = this.decode({ ...del.prevKv, value: this.encode(next), modRevision: del.revision }, false);
           this.admission.deleted?.(this.r, gone);
           return { object: gone, created: false };
         }
@@ -377,7 +393,8 @@ export class ResourceStore {
         }
         if (opts.dryRun === true) return { object: current, deleted: true };
         const res = await this.storage.delete(key, Number(current.metadata.resourceVersion));
-        const gone = this.decode({ ...res.prevKv, modRevision: res.revision });
+        this.forget(key);
+        const gone = this.decode({ ...res.prevKv, modRevision: res.revision }, false);
         this.admission.deleted?.(this.r, gone);
         return { object: gone, deleted: true };
       } catch (e: unknown) {
@@ -453,6 +470,7 @@ export class ResourceStore {
    */
   watch(namespace: string, fromRevision: number, selection: Selection, onEvents: (events: ObjectEvent[]) => void, onError: (e: ApiError) => void): WatchHandle {
     const prefix = this.nsPrefix(namespace);
+    const everything = selectsEverything(selection);
     const decodeEvents = (events: readonly WatchEvent[]): ObjectEvent[] => {
       const out: ObjectEvent[] = [];
       for (const ev of events) {
@@ -465,14 +483,15 @@ export class ResourceStore {
           case 'update': {
             const obj = this.decode(ev.kv);
             const now = selects(selection, this.r, obj);
-            const before = selects(selection, this.r, this.decode(ev.prevKv));
+            const before = everything || selects(selection, this.r, this.decode(ev.prevKv, false));
             if (now && before) out.push({ type: 'MODIFIED', object: obj, revision: ev.kv.modRevision });
             else if (now) out.push({ type: 'ADDED', object: obj, revision: ev.kv.modRevision });
             else if (before) out.push({ type: 'DELETED', object: obj, revision: ev.kv.modRevision });
             break;
           }
           case 'delete': {
-            const obj = this.decode({ ...ev.prevKv, modRevision: ev.kv.modRevision });
+            this.forget(ev.kv.key);
+            const obj = this.decode({ ...ev.prevKv, modRevision: ev.kv.modRevision }, false);
             if (selects(selection, this.r, obj)) out.push({ type: 'DELETED', object: obj, revision: ev.kv.modRevision });
             break;
           }
