@@ -1,13 +1,25 @@
 // Starts a real `k8ts server` process for end-to-end tests (loopback only, a temporary data dir, a free port)
 // and runs the real kubectl against it.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { request } from 'node:https';
+import { dirname, join, resolve } from 'node:path';
+import { Agent, request } from 'node:https';
+import { parse as parseYaml } from 'yaml';
 
-export const repoRoot = resolve(new URL('../../../../', import.meta.url).pathname);
+/** The checkout: the nearest directory above this file that holds bin/k8ts (dist/… or .build/NAME/…). */
+export const repoRoot = findRepoRoot(new URL('.', import.meta.url).pathname);
+
+function findRepoRoot(from: string): string {
+  let dir = resolve(from);
+  while (!existsSync(join(dir, 'bin', 'k8ts')) || !existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no bin/k8ts above ${from}`);
+    dir = up;
+  }
+  return dir;
+}
 export const k8tsBin = join(repoRoot, 'bin', 'k8ts');
 export const seedDir = resolve(repoRoot, '..', 'shared', 'seed-manifests');
 
@@ -116,6 +128,25 @@ export class K8tsServer {
     if (this.opts.dataDir === undefined) rmSync(this.dataDir, { recursive: true, force: true });
   }
 
+  /** The admin credentials (CA, client certificate and key) of the kubeconfig the server wrote. */
+  adminCredentials(): Credentials {
+    return readCredentials(this.kubeconfig);
+  }
+
+  /** An HTTPS request to the server; `auth` is the admin certificate (default), a bearer token, or none. */
+  request(method: string, path: string, opts: RequestOptions = {}): Promise<HttpResult> {
+    return httpsRequest(this, method, path, opts);
+  }
+
+  /** Starts kubectl in the background (e.g. `get -w`); collects its output until stopped. */
+  kubectlBackground(args: string[], opts: { env?: Record<string, string>; bin?: string } = {}): BackgroundProcess {
+    const proc = spawn(opts.bin ?? 'kubectl', args, {
+      env: { ...process.env, KUBECONFIG: this.kubeconfig, ...(opts.env ?? {}) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new BackgroundProcess(proc);
+  }
+
   kubectl(args: string[], opts: { input?: string; env?: Record<string, string>; bin?: string } = {}): RunResult {
     const r = spawnSync(opts.bin ?? 'kubectl', args, {
       input: opts.input,
@@ -144,4 +175,160 @@ export function writeTemp(name: string, content: string): string {
 /** Blanks the AGE-like cells so that outputs compare across runs. */
 export function normalizeAges(s: string): string {
   return s.replace(/\b\d+(s|m|h|d|y)(\d+(s|m|h))?\b/g, '<age>');
+}
+
+export interface Credentials {
+  server: string;
+  caPem: string;
+  certPem: string;
+  keyPem: string;
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** Reads the current context's cluster and user (inline data, as k8ts writes them) from a kubeconfig. */
+export function readCredentials(kubeconfigPath: string): Credentials {
+  const doc: unknown = parseYaml(readFileSync(kubeconfigPath, 'utf8'));
+  if (!isRecord(doc)) throw new Error(`${kubeconfigPath} is not a kubeconfig`);
+  const pick = (list: unknown, name: unknown, field: string): Record<string, unknown> => {
+    const item = (Array.isArray(list) ? list : []).find((x: unknown) => isRecord(x) && x['name'] === name);
+    const inner: unknown = isRecord(item) ? item[field] : undefined;
+    return isRecord(inner) ? inner : {};
+  };
+  const ctx = pick(doc['contexts'], doc['current-context'], 'context');
+  const cluster = pick(doc['clusters'], ctx['cluster'], 'cluster');
+  const user = pick(doc['users'], ctx['user'], 'user');
+  const b64 = (v: unknown): string => (typeof v === 'string' ? Buffer.from(v, 'base64').toString('utf8') : '');
+  return {
+    server: typeof cluster['server'] === 'string' ? cluster['server'] : '',
+    caPem: b64(cluster['certificate-authority-data']),
+    certPem: b64(user['client-certificate-data']),
+    keyPem: b64(user['client-key-data']),
+  };
+}
+
+export interface RequestOptions {
+  /** 'admin' (the kubeconfig's client certificate, default), 'none', or { token }. */
+  auth?: 'admin' | 'none' | { token: string };
+  body?: string | Buffer;
+  headers?: Record<string, string>;
+  agent?: Agent;
+  timeoutMs?: number;
+}
+
+export interface HttpResult {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+const agents = new WeakMap<K8tsServer, { key: string; agent: Agent }>();
+
+function adminAgent(s: K8tsServer): Agent {
+  const c = s.adminCredentials();
+  const key = c.certPem + c.caPem;
+  const cached = agents.get(s);
+  if (cached !== undefined && cached.key === key) return cached.agent;
+  const agent = new Agent({ keepAlive: true, maxSockets: 16, ca: c.caPem, cert: c.certPem, key: c.keyPem });
+  agents.set(s, { key, agent });
+  return agent;
+}
+
+function httpsRequest(s: K8tsServer, method: string, path: string, opts: RequestOptions): Promise<HttpResult> {
+  const auth = opts.auth ?? 'admin';
+  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+  let agent: Agent | undefined = opts.agent;
+  let ca: string | undefined;
+  if (auth === 'admin') agent ??= adminAgent(s);
+  else {
+    ca = s.adminCredentials().caPem;
+    if (typeof auth === 'object') headers['authorization'] = `Bearer ${auth.token}`;
+  }
+  if (opts.body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
+  return new Promise((resolveResult, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port: s.port, path, method, headers, agent: agent ?? false, ca, servername: 'localhost', timeout: opts.timeoutMs ?? 30_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (d: Buffer) => chunks.push(d));
+        res.on('end', () => resolveResult({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
+    if (opts.body !== undefined) req.write(opts.body);
+    req.end();
+  });
+}
+
+/** A background process (kubectl get -w, a python watcher) whose output is collected as it arrives. */
+export class BackgroundProcess {
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<number | null>;
+
+  constructor(readonly proc: ChildProcess) {
+    proc.stdout?.on('data', (d: Buffer) => (this.stdout += d.toString()));
+    proc.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    this.exited = new Promise((r) => proc.once('exit', (code) => r(code)));
+  }
+
+  /** Waits until the collected stdout satisfies `pred` (or throws after `timeoutMs`). */
+  async waitForOutput(pred: (stdout: string) => boolean, timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pred(this.stdout)) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for output; stdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
+      if (this.proc.exitCode !== null) throw new Error(`process exited (${this.proc.exitCode}); stdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
+      await sleep(50);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGTERM');
+    await this.exited;
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Polls `fn` until it returns true (or throws after `timeoutMs`). */
+export async function waitFor(what: string, fn: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await fn())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** Follows a dotted path ("spec.containers.0.image") through parsed JSON; undefined when any step is missing. */
+export function at(value: unknown, path: string): unknown {
+  let cur: unknown = value;
+  for (const key of path.split('.')) {
+    if (Array.isArray(cur)) cur = cur[Number(key)];
+    else if (isRecord(cur)) cur = cur[key];
+    else return undefined;
+  }
+  return cur;
+}
+
+/** Parses JSON text into an object (throws with the text when it is not a JSON object). */
+export function parseObject(text: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e: unknown) {
+    throw new Error(`not JSON (${e instanceof Error ? e.message : String(e)}): ${text.slice(0, 500)}`);
+  }
+  if (!isRecord(v)) throw new Error(`not a JSON object: ${text.slice(0, 500)}`);
+  return v;
+}
+
+/** A YAML manifest of a namespace, for `kubectl apply -f -`. */
+export function namespaceYaml(name: string): string {
+  return `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`;
 }
