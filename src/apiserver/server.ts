@@ -109,7 +109,7 @@ export class ApiServer {
     });
   }
 
-  private async health(path: string, query: URLSearchParams, res: Res): Promise<void> {
+  private async health(path: string, query: URLSearchParams, res: Res, only?: string): Promise<void> {
     const checks: [string, boolean][] = [['ping', true], ['log', true]];
     let storeOk = true;
     try {
@@ -119,6 +119,12 @@ export class ApiServer {
     }
     checks.push(['etcd', storeOk]);
     if (path === '/readyz') checks.push(['informer-sync', this.ready], ['poststarthook/bootstrap-controller', this.ready]);
+    if (only !== undefined) {
+      const check = checks.find(([n]) => n === only);
+      if (check === undefined) return sendRaw(res, 404, 'text/plain; charset=utf-8', '404 page not found\n');
+      if (check[1]) return sendRaw(res, 200, 'text/plain; charset=utf-8', 'ok');
+      return sendRaw(res, 500, 'text/plain; charset=utf-8', `internal server error: ${only} check failed\n`);
+    }
     const ok = checks.every(([, v]) => v);
     const name = path.slice(1);
     if (query.has('verbose') || !ok) {
@@ -138,8 +144,9 @@ export class ApiServer {
     const info = parseRequestInfo(req.method ?? 'GET', path, query);
     const ctx = { registry: this.registry, warnings: [] as string[] };
     try {
-      if (path === '/healthz' || path === '/livez' || path === '/readyz') return await this.health(path, query, res);
-      if (!publicPaths.has(path)) {
+      const healthMatch = /^\/(healthz|livez|readyz)(?:\/([^/]+))?\/?$/.exec(path);
+      if (healthMatch !== null) return await this.health(`/${healthMatch[1] ?? ''}`, query, res, healthMatch[2]);
+      if (!publicPaths.has(path) && healthMatch === null) {
         const user = this.authenticate(req);
         if (user === undefined) throw ApiError.unauthorized();
         const attrs = info.isResourceRequest

@@ -2,7 +2,10 @@
 // certificate is reissued when the addresses it must cover change.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCA, issueCertificate, type KeyPairPem } from './pki.js';
+import type { KeyPairPem } from './pki.js';
+
+// The X.509 library takes half a second to load: only when a certificate must be made.
+const pkiLib = (): Promise<typeof import('./pki.js')> => import('./pki.js');
 
 export interface ClusterPki {
   readonly dir: string;
@@ -30,7 +33,7 @@ export async function ensureClusterPki(dataDir: string, sans: { dnsNames: string
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   let ca = readPair(dir, 'server-ca');
   if (ca === undefined) {
-    ca = await createCA(`k8ts-server-ca@${Math.floor(Date.now() / 1000)}`);
+    ca = await (await pkiLib()).createCA(`k8ts-server-ca@${Math.floor(Date.now() / 1000)}`);
     writePair(dir, 'server-ca', ca);
   }
   const sanFile = join(dir, 'serving-kube-apiserver.sans');
@@ -39,7 +42,7 @@ export async function ensureClusterPki(dataDir: string, sans: { dnsNames: string
   const had = existsSync(sanFile) ? readFileSync(sanFile, 'utf8').split('\n').filter((l) => l !== '') : [];
   if (serving === undefined || !wanted.every((w) => had.includes(w))) {
     const all = [...new Set([...had, ...wanted])].sort();
-    serving = await issueCertificate(ca, {
+    serving = await (await pkiLib()).issueCertificate(ca, {
       commonName: 'kube-apiserver',
       dnsNames: all.filter((s) => s.startsWith('DNS:')).map((s) => s.slice(4)),
       ipAddresses: all.filter((s) => s.startsWith('IP:')).map((s) => s.slice(3)),
@@ -50,12 +53,12 @@ export async function ensureClusterPki(dataDir: string, sans: { dnsNames: string
   }
   let admin = readPair(dir, 'client-admin');
   if (admin === undefined) {
-    admin = await issueCertificate(ca, { commonName: 'system:admin', organizations: ['system:masters'], client: true });
+    admin = await (await pkiLib()).issueCertificate(ca, { commonName: 'system:admin', organizations: ['system:masters'], client: true });
     writePair(dir, 'client-admin', admin);
   }
   let kubeletClient = readPair(dir, 'client-kube-apiserver');
   if (kubeletClient === undefined) {
-    kubeletClient = await issueCertificate(ca, { commonName: 'kube-apiserver-kubelet-client', organizations: ['system:masters'], client: true });
+    kubeletClient = await (await pkiLib()).issueCertificate(ca, { commonName: 'kube-apiserver-kubelet-client', organizations: ['system:masters'], client: true });
     writePair(dir, 'client-kube-apiserver', kubeletClient);
   }
   return { dir, ca, serving, admin, apiserverKubeletClient: kubeletClient };

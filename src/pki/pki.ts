@@ -1,7 +1,11 @@
 // The cluster's PKI: a CA, the API server's serving certificate and client certificates it signs.
 // Keys are ECDSA P-256 (fast to generate, accepted by Go's TLS and Node's).
 import { webcrypto, X509Certificate as NodeX509 } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import { createRequire } from 'node:module';
+import type * as X509 from '@peculiar/x509';
+
+// The library's CommonJS build loads in half the time of its ESM build (fewer module resolutions).
+const x509 = createRequire(import.meta.url)('@peculiar/x509') as typeof X509;
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -77,7 +81,7 @@ export async function issueCertificate(ca: KeyPairPem, opts: LeafOptions): Promi
   const eku: string[] = [];
   if (opts.server === true) eku.push(x509.ExtendedKeyUsage.serverAuth);
   if (opts.client === true) eku.push(x509.ExtendedKeyUsage.clientAuth);
-  const extensions: x509.Extension[] = [
+  const extensions: X509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
     new x509.ExtendedKeyUsageExtension(eku, false),

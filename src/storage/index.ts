@@ -1,7 +1,6 @@
 // The storage module's entry point: open the store the flags name, and the interface the apiserver programs against.
 
 import { join } from 'node:path';
-import { openEtcdStorage } from './etcd/etcd-storage.js';
 import { openSqliteStorage } from './sqlite/sqlite-storage.js';
 import type { Storage } from './storage.js';
 
@@ -23,7 +22,8 @@ export function sqliteStatePath(dataDir: string): string {
 export async function openStorage(opts: OpenStorageOptions): Promise<Storage> {
   const endpoint = (opts.datastoreEndpoint ?? '').trim();
   if (endpoint === '') return openSqliteStorage(sqliteStatePath(opts.dataDir));
-  if (endpoint.startsWith('http://')) return openEtcdStorage(endpoint);
+  // The etcd client (gRPC) takes most of a second to load: only when it is used.
+  if (endpoint.startsWith('http://')) return (await import('./etcd/etcd-storage.js')).openEtcdStorage(endpoint);
   throw new Error(
     `unsupported datastore endpoint ${JSON.stringify(endpoint)}: leave it empty for the embedded SQLite store ` +
       `or give etcd client URLs like http://127.0.0.1:2379[,http://...]`,

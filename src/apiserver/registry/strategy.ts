@@ -95,8 +95,32 @@ export function podQOSClass(spec: unknown): 'Guaranteed' | 'Burstable' | 'BestEf
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
+/**
+ * Embedded ObjectMetas (pod templates, job templates, claim templates) serialize a zero creationTimestamp as
+ * `null` upstream (metav1.Time has no omitempty); kubectl apply's three-way diff relies on seeing it.
+ */
+export function normalizeEmbeddedMeta(obj: StoredObject): void {
+  const touch = (tpl: unknown): void => {
+    if (!isRecord(tpl)) return;
+    const meta = isRecord(tpl['metadata']) ? tpl['metadata'] : {};
+    if (!('creationTimestamp' in meta)) meta['creationTimestamp'] = null;
+    tpl['metadata'] = meta;
+  };
+  const spec = isRecord(obj['spec']) ? obj['spec'] : undefined;
+  if (obj['kind'] === 'PodTemplate') touch(obj['template']);
+  if (spec === undefined) return;
+  touch(spec['template']);
+  if (isRecord(spec['jobTemplate'])) {
+    touch(spec['jobTemplate']);
+    const js = spec['jobTemplate']['spec'];
+    if (isRecord(js)) touch(js['template']);
+  }
+  if (Array.isArray(spec['volumeClaimTemplates'])) for (const t of spec['volumeClaimTemplates']) touch(t);
+}
+
 /** Upstream PrepareForCreate: reset status, set generation. Mutates `obj` (a fresh decode of the request). */
 export function prepareForCreate(obj: StoredObject, r: ResourceInfo): void {
+  normalizeEmbeddedMeta(obj);
   if (hasStatusSubresource(r) && r.kind !== 'Node' && r.kind !== 'PersistentVolume' && r.kind !== 'PersistentVolumeClaim') {
     delete obj['status'];
   }
@@ -151,6 +175,7 @@ export function prepareForCreate(obj: StoredObject, r: ResourceInfo): void {
 
 /** Upstream PrepareForUpdate on the main resource: keep status (when it is a subresource), bump generation on spec change. */
 export function prepareForUpdate(obj: StoredObject, old: StoredObject, r: ResourceInfo): void {
+  normalizeEmbeddedMeta(obj);
   if (hasStatusSubresource(r)) {
     if (old['status'] === undefined) delete obj['status'];
     else obj['status'] = old['status'];
