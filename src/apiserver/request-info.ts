@@ -26,8 +26,9 @@ export type RequestInfo = ResourceRequestInfo | NonResourceRequestInfo;
 
 const namespaceSubresources = new Set(['status', 'finalize']);
 
-function isTrue(v: string | null): boolean {
-  return v === 'true' || v === '1';
+/** Go's strconv.ParseBool truth values, as upstream parses boolean query parameters. */
+export function isTrue(v: string | null): boolean {
+  return v === '1' || v === 't' || v === 'T' || v === 'true' || v === 'TRUE' || v === 'True';
 }
 
 export function parseRequestInfo(method: string, pathname: string, query: URLSearchParams): RequestInfo {

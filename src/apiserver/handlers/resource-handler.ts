@@ -28,11 +28,6 @@ export interface HandlerContext {
 
 const notFoundStatus = (): ApiError => new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
 
-function boolParam(q: URLSearchParams, name: string): boolean {
-  const v = q.get(name);
-  return v === 'true' || v === '1';
-}
-
 function dryRunOf(q: URLSearchParams): boolean {
   const all = q.getAll('dryRun');
   for (const v of all) {
@@ -72,9 +67,29 @@ function storageObject(obj: KubeObject, r: ResourceInfo): StoredObject {
   return out as StoredObject;
 }
 
+/**
+ * Errors name the resource as the request did (replicasets.extensions), while the store names its storage group
+ * (replicasets.apps): re-qualify them for resources served from another group's storage.
+ */
+function requalify(e: unknown, r: ResourceInfo): unknown {
+  if (!(e instanceof ApiError) || r.group === r.storage.group || e.details?.group !== (r.storage.group || undefined)) return e;
+  if (e.details?.kind !== r.storage.resource) return e;
+  const from = `${r.storage.resource}.${r.storage.group}`;
+  const to = r.group === '' ? r.resource : `${r.resource}.${r.group}`;
+  return new ApiError(e.code, e.reason, e.message.replace(from, to), { ...e.details, group: r.group || undefined, kind: r.resource });
+}
+
 export async function handleResource(req: Req, res: Res, info: ResourceRequestInfo, query: URLSearchParams, ctx: HandlerContext): Promise<void> {
   const r = findResource(info.group, info.version, info.resource);
   if (r === undefined) throw notFoundStatus();
+  try {
+    await serveResource(req, res, info, query, ctx, r);
+  } catch (e: unknown) {
+    throw requalify(e, r);
+  }
+}
+
+async function serveResource(req: Req, res: Res, info: ResourceRequestInfo, query: URLSearchParams, ctx: HandlerContext, r: ResourceInfo): Promise<void> {
   const allowAs = info.subresource === '' && (info.verb === 'get' || info.verb === 'list' || info.verb === 'watch');
   const enc = negotiate(req.headers.accept, allowAs);
   if (!r.namespaced && info.namespace !== '') throw notFoundStatus();

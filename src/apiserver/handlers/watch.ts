@@ -6,6 +6,7 @@ import { ApiError } from '../../machinery/errors.js';
 import { RawJson, writeChunk, type Encoding, type Req, type Res } from '../http.js';
 import type { ObjectEvent, ResourceStore } from '../registry/resource-store.js';
 import { watchObject } from './output.js';
+import { isTrue } from '../request-info.js';
 import { parseSelection } from './selectors.js';
 
 const bookmarkIntervalMs = 60_000;
@@ -23,8 +24,9 @@ export async function serveWatch(
 ): Promise<void> {
   const selection = parseSelection(query, r, name !== '' ? `metadata.name=${name}` : undefined);
   const rvParam = query.get('resourceVersion') ?? '';
-  const sendInitial = query.get('sendInitialEvents');
-  const allowBookmarks = query.get('allowWatchBookmarks') === 'true';
+  const sendInitialParam = query.get('sendInitialEvents');
+  const sendInitial = sendInitialParam === null ? null : isTrue(sendInitialParam) ? 'true' : 'false';
+  const allowBookmarks = isTrue(query.get('allowWatchBookmarks'));
   const rvMatch = query.get('resourceVersionMatch') ?? '';
   if (sendInitial !== null) {
     if (rvMatch !== 'NotOlderThan') {
