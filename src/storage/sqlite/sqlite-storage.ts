@@ -1,16 +1,16 @@
-// The embedded store: one append-only SQLite table in kine's shape (k3s-io/kine pkg/drivers/sqlite), whose row id is
-// the revision. Every create, update and delete appends a row; a unique (name, prev_revision) index turns a racing
-// write into a failed compare-and-swap. Writes queued in the same turn of the event loop commit together in one
-// transaction (group commit: one fsync for the batch), each settling on its own after the commit.
+// The embedded store: one append-only SQLite table in kine's shape (see kine-table.ts), whose row id is the revision.
+// Reads (get, list, count, watch replay) run on a connection of the main thread; writes go to a worker thread that
+// owns the write connection (sqlite-write-worker.ts), so the fsync of each commit never blocks the event loop. Writes
+// queued in the same turn of the event loop are posted together, and the worker commits everything that reached it
+// while it was busy in one transaction (group commit: one fsync for the batch); each write settles on its own after
+// the commit, and watchers get the batch's events, in revision order, just before.
 
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import {
   CompactedError,
-  ConflictError,
-  KeyExistsError,
-  KeyNotFoundError,
   type KeyValue,
   type ListOptions,
   type ListResult,
@@ -20,50 +20,40 @@ import {
   type WatchHandle,
 } from '../storage.js';
 import { prefixRangeEnd } from '../prefix-range-end.js';
+import { COMPACT_REV_KEY, KINE_ROW_COLUMNS, KINE_SCHEMA, applyKinePragmas, eventOf, kvOf, type KineRow } from './kine-table.js';
+import {
+  fromWireError,
+  type JobResult,
+  type WireOutcome,
+  type WriteOp,
+  type WriterData,
+  type WriterReply,
+  type WriterRequest,
+} from './sqlite-write-protocol.js';
 
-const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS kine (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    name TEXT NOT NULL,
-    created INTEGER NOT NULL,
-    deleted INTEGER NOT NULL,
-    create_revision INTEGER NOT NULL,
-    prev_revision INTEGER NOT NULL,
-    lease INTEGER NOT NULL DEFAULT 0,
-    value TEXT NOT NULL,
-    old_value TEXT
-  )`,
-  `CREATE INDEX IF NOT EXISTS kine_name_id_index ON kine (name, id)`,
-  `CREATE UNIQUE INDEX IF NOT EXISTS kine_name_prev_revision_uindex ON kine (name, prev_revision)`,
-  `CREATE TABLE IF NOT EXISTS kine_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)`,
-];
-
-const COMPACT_REV_KEY = 'compact_rev';
 /** Rows read per step when a watch replays history, so a long replay does not block the event loop. */
 const REPLAY_PAGE = 1000;
 /** Upper bound for "no upper bound": larger than any key (keys are text, compared as UTF-8 bytes). */
 const NO_END = '\u{10ffff}\u{10ffff}\u{10ffff}\u{10ffff}';
 
-interface Row {
-  readonly id: number;
-  readonly name: string;
-  readonly created: number;
-  readonly deleted: number;
-  readonly create_revision: number;
-  readonly prev_revision: number;
-  readonly value: string;
-  readonly old_value: string | null;
-}
-
-const ROW_COLUMNS = 'id, name, created, deleted, create_revision, prev_revision, value, old_value';
-
-type Outcome = { readonly ok: true; readonly event: WatchEvent } | { readonly ok: false; readonly error: unknown };
+type Outcome = { readonly ok: true; readonly event: WatchEvent } | { readonly ok: false; readonly error: Error };
 
 interface QueuedWrite {
-  /** Runs inside the batch transaction: appends the row and returns its event, or throws this write's own error. */
-  apply(): WatchEvent;
+  readonly op: WriteOp;
   settle(outcome: Outcome): void;
 }
+
+/** What was posted to the worker and awaits its result, in posting order. */
+type Job =
+  | { readonly kind: 'writes'; readonly id: number; readonly writes: readonly QueuedWrite[] }
+  | {
+      readonly kind: 'compact';
+      readonly id: number;
+      readonly revision: number;
+      readonly previous: number;
+      readonly resolve: () => void;
+      readonly reject: (err: Error) => void;
+    };
 
 interface SqliteWatcher {
   readonly start: string;
@@ -83,83 +73,58 @@ export interface SqliteStorageOptions {
   readonly file: string;
 }
 
-function createRevisionOf(row: Row): number {
-  return row.created ? row.id : row.create_revision;
-}
-
-function kvOf(row: Row): KeyValue {
-  return { key: row.name, value: row.value, createRevision: createRevisionOf(row), modRevision: row.id };
-}
-
-function eventOf(row: Row): WatchEvent {
-  if (row.created) return { type: 'create', kv: kvOf(row) };
-  const prevKv: KeyValue = {
-    key: row.name,
-    value: row.old_value ?? '',
-    createRevision: row.create_revision,
-    modRevision: row.prev_revision,
-  };
-  if (row.deleted) return { type: 'delete', kv: kvOf(row), prevKv };
-  return { type: 'update', kv: kvOf(row), prevKv };
-}
-
-function isUniqueViolation(e: unknown): boolean {
-  return e instanceof Database.SqliteError && e.code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
-
 function toError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
 }
 
-function applyPragmas(db: Database.Database): void {
-  db.pragma('journal_mode = WAL');
-  // FULL: the WAL is fsynced at every commit, so an acknowledged write survives kill -9 and power loss.
-  db.pragma('synchronous = FULL');
-  db.pragma('busy_timeout = 5000');
-}
-
 export class SqliteStorage implements Storage {
+  /** The main thread's connection: reads only (and the schema, once, at open). */
   private readonly db: Database.Database;
+  private readonly worker: Worker;
+  /** The latest committed revision the worker has acknowledged; reads are served at it. */
   private rev: number;
   private compactRev: number;
+  /** Writes of the current turn of the event loop, posted together at its end. */
   private queue: QueuedWrite[] = [];
-  private flushScheduled = false;
-  private flushed: Promise<void> = Promise.resolve();
-  private resolveFlushed: (() => void) | null = null;
+  private postScheduled = false;
+  /** Posted jobs awaiting their result, oldest first; results come back in the same order. */
+  private readonly inFlight: Job[] = [];
+  private nextJobId = 1;
+  private idleWaiters: (() => void)[] = [];
+  /** Why the worker stopped, when it stopped other than by close(). */
+  private writerFailure: Error | null = null;
+  private readonly workerExited: Promise<void>;
   private readonly watchers = new Set<SqliteWatcher>();
+  private closing: Promise<void> | null = null;
+  /** The worker was asked to close: its exit is expected. */
+  private closeRequested = false;
   private closed = false;
   private transactions = 0;
   private writes = 0;
 
   private readonly stmts: {
-    latest: Database.Statement<[string], Row>;
-    insert: Database.Statement<[string, number, number, number, number, string, string | null]>;
-    listAt: Database.Statement<[string, string, number, number], Row>;
+    latestAt: Database.Statement<[string, number], KineRow>;
+    listAt: Database.Statement<[string, string, number, number], KineRow>;
     countAt: Database.Statement<[string, string, number], { n: number }>;
-    history: Database.Statement<[number, number, string, string, number], Row>;
+    history: Database.Statement<[number, number, string, string, number], KineRow>;
     sequence: Database.Statement<[], { seq: number }>;
     getMeta: Database.Statement<[string], { value: number }>;
-    setMeta: Database.Statement<[string, number]>;
-    deleteSuperseded: Database.Statement<[number, number]>;
-    deleteTombstones: Database.Statement<[number, number]>;
   };
-  private readonly runBatch: Database.Transaction<(batch: readonly QueuedWrite[]) => Outcome[]>;
 
   constructor(opts: SqliteStorageOptions) {
     mkdirSync(dirname(opts.file), { recursive: true });
     this.db = new Database(opts.file);
-    applyPragmas(this.db);
-    for (const sql of SCHEMA) this.db.exec(sql);
+    applyKinePragmas(this.db);
+    for (const sql of KINE_SCHEMA) this.db.exec(sql);
     this.stmts = {
-      latest: this.db.prepare(`SELECT ${ROW_COLUMNS} FROM kine WHERE name = ? ORDER BY id DESC LIMIT 1`),
-      insert: this.db.prepare(
-        `INSERT INTO kine (name, created, deleted, create_revision, prev_revision, lease, value, old_value)
-         VALUES (?, ?, ?, ?, ?, 0, ?, ?)`,
+      // The newest row of a key at or below a revision: a read never sees a commit the worker has not acknowledged.
+      latestAt: this.db.prepare(
+        `SELECT ${KINE_ROW_COLUMNS} FROM kine WHERE name = ? AND id <= ? ORDER BY id DESC LIMIT 1`,
       ),
       // The newest row of every key in [start, end) at or below a revision, skipping keys whose newest row is a
       // tombstone; the same query as kine's listSQL.
       listAt: this.db.prepare(
-        `SELECT ${ROW_COLUMNS} FROM kine AS kv
+        `SELECT ${KINE_ROW_COLUMNS} FROM kine AS kv
          JOIN (SELECT MAX(id) AS mid FROM kine WHERE name >= ? AND name < ? AND id <= ? GROUP BY name) AS m
            ON m.mid = kv.id
          WHERE kv.deleted = 0 ORDER BY kv.name LIMIT ?`,
@@ -171,35 +136,27 @@ export class SqliteStorage implements Storage {
          WHERE kv.deleted = 0`,
       ),
       history: this.db.prepare(
-        `SELECT ${ROW_COLUMNS} FROM kine WHERE id > ? AND id <= ? AND name >= ? AND name < ? ORDER BY id LIMIT ?`,
+        `SELECT ${KINE_ROW_COLUMNS} FROM kine WHERE id > ? AND id <= ? AND name >= ? AND name < ? ORDER BY id LIMIT ?`,
       ),
       sequence: this.db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'kine'`),
       getMeta: this.db.prepare(`SELECT value FROM kine_meta WHERE key = ?`),
-      setMeta: this.db.prepare(
-        `INSERT INTO kine_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-      ),
-      // A row is superseded at revision C when a later row of the same key at or below C names it as its previous
-      // revision; rows at or below the last compaction were handled then.
-      deleteSuperseded: this.db.prepare(
-        `DELETE FROM kine WHERE id IN
-           (SELECT prev_revision FROM kine WHERE id > ? AND id <= ? AND prev_revision > 0)`,
-      ),
-      deleteTombstones: this.db.prepare(`DELETE FROM kine WHERE deleted = 1 AND id > ? AND id <= ?`),
     };
     this.rev = this.stmts.sequence.get()?.seq ?? 0;
     this.compactRev = this.stmts.getMeta.get(COMPACT_REV_KEY)?.value ?? 0;
-    this.runBatch = this.db.transaction((batch: readonly QueuedWrite[]): Outcome[] => {
-      const outcomes: Outcome[] = [];
-      for (const write of batch) {
-        try {
-          outcomes.push({ ok: true, event: write.apply() });
-        } catch (e: unknown) {
-          // A constraint failure rolls back only its statement; anything that ended the transaction fails the batch.
-          if (!this.db.inTransaction) throw e;
-          outcomes.push({ ok: false, error: e });
-        }
-      }
-      return outcomes;
+
+    // The worker boots in the background; what is posted before it is up waits for it.
+    this.worker = new Worker(new URL('./sqlite-write-worker.js', import.meta.url), {
+      workerData: { file: opts.file } satisfies WriterData,
+    });
+    // Idle, the worker does not keep the process alive (as no open store did before); work in flight does.
+    this.worker.unref();
+    this.worker.on('message', (reply: WriterReply) => this.onReply(reply));
+    this.worker.on('error', (err: Error) => this.writerStopped(err));
+    this.workerExited = new Promise((resolve) => {
+      this.worker.on('exit', (code: number) => {
+        if (!this.closeRequested) this.writerStopped(new Error(`sqlite write worker exited with code ${code}`));
+        resolve();
+      });
     });
   }
 
@@ -210,7 +167,7 @@ export class SqliteStorage implements Storage {
 
   async get(key: string): Promise<{ revision: number; kv: KeyValue | null }> {
     this.assertOpen();
-    const row = this.stmts.latest.get(key);
+    const row = this.stmts.latestAt.get(key, this.rev);
     return { revision: this.rev, kv: row && !row.deleted ? kvOf(row) : null };
   }
 
@@ -241,58 +198,18 @@ export class SqliteStorage implements Storage {
   }
 
   create(key: string, value: string): Promise<KeyValue> {
-    return this.enqueue(
-      () => {
-        const latest = this.stmts.latest.get(key);
-        if (latest && !latest.deleted) throw new KeyExistsError(key);
-        const id = this.insert(key, 1, 0, 0, latest?.id ?? 0, value, null, () => new KeyExistsError(key));
-        return { type: 'create', kv: { key, value, createRevision: id, modRevision: id } };
-      },
-      (event) => event.kv,
-    );
+    return this.enqueue({ op: 'create', key, value }, (event) => event.kv);
   }
 
   update(key: string, value: string, expectedRevision: number): Promise<KeyValue> {
-    return this.enqueue(
-      () => {
-        const latest = this.stmts.latest.get(key);
-        if (!latest || latest.deleted) throw new KeyNotFoundError(key);
-        if (latest.id !== expectedRevision) throw new ConflictError(key, kvOf(latest));
-        const createRevision = createRevisionOf(latest);
-        const id = this.insert(key, 0, 0, createRevision, latest.id, value, latest.value, () => this.conflict(key));
-        return {
-          type: 'update',
-          kv: { key, value, createRevision, modRevision: id },
-          prevKv: kvOf(latest),
-        };
-      },
-      (event) => event.kv,
-    );
+    return this.enqueue({ op: 'update', key, value, expectedRevision }, (event) => event.kv);
   }
 
   delete(key: string, expectedRevision?: number): Promise<{ revision: number; prevKv: KeyValue }> {
-    return this.enqueue(
-      () => {
-        const latest = this.stmts.latest.get(key);
-        if (!latest || latest.deleted) throw new KeyNotFoundError(key);
-        if (expectedRevision !== undefined && latest.id !== expectedRevision) {
-          throw new ConflictError(key, kvOf(latest));
-        }
-        const createRevision = createRevisionOf(latest);
-        const id = this.insert(key, 0, 1, createRevision, latest.id, latest.value, latest.value, () =>
-          this.conflict(key),
-        );
-        return {
-          type: 'delete',
-          kv: { key, value: latest.value, createRevision, modRevision: id },
-          prevKv: kvOf(latest),
-        };
-      },
-      (event) => {
-        if (event.type !== 'delete') throw new Error(`delete produced a ${event.type} event`);
-        return { revision: event.kv.modRevision, prevKv: event.prevKv };
-      },
-    );
+    return this.enqueue({ op: 'delete', key, expectedRevision: expectedRevision ?? null }, (event) => {
+      if (event.type !== 'delete') throw new Error(`delete produced a ${event.type} event`);
+      return { revision: event.kv.modRevision, prevKv: event.prevKv };
+    });
   }
 
   watch(prefix: string, fromRevision: number, cb: WatchCallbacks): WatchHandle {
@@ -324,15 +241,16 @@ export class SqliteStorage implements Storage {
     if (revision > this.rev) {
       throw new Error(`compact: required revision ${revision} is a future revision (current revision ${this.rev})`);
     }
+    if (this.writerFailure) throw this.writerFailure;
+    // History below the revision is gone from now on: reads and watch replays that would need it fail at once
+    // rather than racing the worker's delete.
     const previous = this.compactRev;
-    this.db
-      .transaction(() => {
-        this.stmts.deleteSuperseded.run(previous, revision);
-        this.stmts.deleteTombstones.run(previous, revision);
-        this.stmts.setMeta.run(COMPACT_REV_KEY, revision);
-      })
-      .immediate();
     this.compactRev = revision;
+    await new Promise<void>((resolve, reject) => {
+      this.postQueued();
+      const id = this.nextJobId++;
+      this.post({ kind: 'compact', id, revision, previous, resolve, reject }, { type: 'compact', id, revision });
+    });
   }
 
   async compactedRevision(): Promise<number> {
@@ -340,15 +258,33 @@ export class SqliteStorage implements Storage {
     return this.compactRev;
   }
 
-  /** Writes committed (successful or not) and the transactions they took: group commit makes the latter smaller. */
+  /**
+   * Writes committed (each successful or not, in transactions that committed) and the transactions the worker ran
+   * for writes: group commit makes the latter smaller.
+   */
   writeStats(): { readonly writes: number; readonly transactions: number } {
     return { writes: this.writes, transactions: this.transactions };
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    while (this.flushScheduled) await this.flushed;
+  /** Waits for every accepted write to commit, then stops the worker and closes the store. */
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
+    // Writes accepted while closing still commit; the store refuses new ones only once closed.
+    while (this.queue.length > 0 || this.postScheduled || this.inFlight.length > 0) {
+      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    }
     this.closed = true;
+    if (!this.writerFailure) {
+      this.worker.ref();
+      this.closeRequested = true;
+      this.worker.postMessage({ type: 'close' } satisfies WriterRequest);
+      await this.workerExited;
+    }
     this.db.close();
     const watchers = [...this.watchers];
     this.watchers.clear();
@@ -372,35 +308,12 @@ export class SqliteStorage implements Storage {
     return requested;
   }
 
-  private insert(
-    key: string,
-    created: number,
-    deleted: number,
-    createRevision: number,
-    prevRevision: number,
-    value: string,
-    oldValue: string | null,
-    onRace: () => Error,
-  ): number {
-    try {
-      const info = this.stmts.insert.run(key, created, deleted, createRevision, prevRevision, value, oldValue);
-      return Number(info.lastInsertRowid);
-    } catch (e: unknown) {
-      if (isUniqueViolation(e)) throw onRace();
-      throw e;
-    }
-  }
-
-  private conflict(key: string): Error {
-    const row = this.stmts.latest.get(key);
-    return row && !row.deleted ? new ConflictError(key, kvOf(row)) : new KeyNotFoundError(key);
-  }
-
-  private enqueue<T>(apply: () => WatchEvent, result: (event: WatchEvent) => T): Promise<T> {
+  private enqueue<T>(op: WriteOp, result: (event: WatchEvent) => T): Promise<T> {
     if (this.closed) return Promise.reject(new Error('storage is closed'));
+    if (this.writerFailure) return Promise.reject(this.writerFailure);
     return new Promise<T>((resolve, reject) => {
       this.queue.push({
-        apply,
+        op,
         settle: (outcome) => {
           if (!outcome.ok) {
             reject(outcome.error);
@@ -413,40 +326,111 @@ export class SqliteStorage implements Storage {
           }
         },
       });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        this.flushed = new Promise((r) => (this.resolveFlushed = r));
-        setImmediate(() => this.flush());
+      if (!this.postScheduled) {
+        this.postScheduled = true;
+        setImmediate(() => {
+          this.postScheduled = false;
+          this.postQueued();
+          this.notifyIfIdle();
+        });
       }
     });
   }
 
-  /** Commits every queued write in one transaction, then settles each and fans the events out to watchers. */
-  private flush(): void {
-    const batch = this.queue;
+  /** Posts this turn's writes to the worker as one job. */
+  private postQueued(): void {
+    const writes = this.queue;
+    if (writes.length === 0) return;
     this.queue = [];
-    this.flushScheduled = false;
-    const done = this.resolveFlushed;
-    this.resolveFlushed = null;
-    try {
-      let outcomes: Outcome[];
-      try {
-        outcomes = this.runBatch.immediate(batch);
-        this.transactions += 1;
-        this.writes += batch.length;
-      } catch (e: unknown) {
-        for (const write of batch) write.settle({ ok: false, error: e });
+    if (this.writerFailure) {
+      for (const w of writes) w.settle({ ok: false, error: this.writerFailure });
+      return;
+    }
+    const id = this.nextJobId++;
+    this.post({ kind: 'writes', id, writes }, { type: 'writes', id, ops: writes.map((w) => w.op) });
+  }
+
+  private post(job: Job, request: WriterRequest): void {
+    if (this.inFlight.length === 0) this.worker.ref();
+    this.inFlight.push(job);
+    this.worker.postMessage(request);
+  }
+
+  private onReply(reply: WriterReply): void {
+    // Each reply is one transaction of the worker's.
+    let committedWrites = false;
+    for (const result of reply.results) {
+      const job = this.inFlight.shift();
+      if (!job || job.id !== result.id) {
+        // The worker answers in posting order; anything else means the two sides no longer agree on what committed.
+        this.writerStopped(new Error(`sqlite write worker answered job ${result.id}, expected ${job?.id ?? 'none'}`));
         return;
       }
-      const events: WatchEvent[] = [];
-      for (const outcome of outcomes) if (outcome.ok) events.push(outcome.event);
-      const last = events[events.length - 1];
-      if (last) this.rev = last.kv.modRevision;
-      this.fanOut(events);
-      batch.forEach((write, i) => write.settle(outcomes[i] ?? { ok: false, error: new Error('write lost') }));
-    } finally {
-      done?.();
+      if (job.kind === 'writes') committedWrites = true;
+      this.finish(job, result);
     }
+    if (committedWrites) this.transactions += 1;
+    if (this.inFlight.length === 0 && !this.closing) this.worker.unref();
+    this.notifyIfIdle();
+  }
+
+  private finish(job: Job, result: JobResult): void {
+    switch (job.kind) {
+      case 'compact':
+        if (result.ok) {
+          job.resolve();
+        } else {
+          if (this.compactRev === job.revision) this.compactRev = job.previous;
+          job.reject(fromWireError(result.error));
+        }
+        return;
+      case 'writes': {
+        if (!result.ok) {
+          const error = fromWireError(result.error);
+          for (const write of job.writes) write.settle({ ok: false, error });
+          return;
+        }
+        this.writes += job.writes.length;
+        const outcomes = result.outcomes.map((o: WireOutcome): Outcome =>
+          o.ok ? o : { ok: false, error: fromWireError(o.error) },
+        );
+        const events: WatchEvent[] = [];
+        for (const outcome of outcomes) if (outcome.ok) events.push(outcome.event);
+        const last = events[events.length - 1];
+        if (last) this.rev = last.kv.modRevision;
+        this.fanOut(events);
+        job.writes.forEach((write, i) => write.settle(outcomes[i] ?? { ok: false, error: new Error('write lost') }));
+        return;
+      }
+      default: {
+        const never: never = job;
+        throw new Error(`unknown job ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  /** The worker died or misbehaved: everything waiting on it fails, and so does every later write. */
+  private writerStopped(err: Error): void {
+    if (this.writerFailure) return;
+    this.writerFailure = err;
+    const jobs = this.inFlight.splice(0);
+    for (const job of jobs) {
+      if (job.kind === 'compact') job.reject(err);
+      else for (const write of job.writes) write.settle({ ok: false, error: err });
+    }
+    const queued = this.queue;
+    this.queue = [];
+    for (const write of queued) write.settle({ ok: false, error: err });
+    // No event will come any more: watchers must know.
+    for (const w of [...this.watchers]) this.fail(w, err);
+    this.notifyIfIdle();
+  }
+
+  private notifyIfIdle(): void {
+    if (this.queue.length > 0 || this.postScheduled || this.inFlight.length > 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   private fanOut(events: readonly WatchEvent[]): void {
@@ -524,7 +508,7 @@ export function measureRawSqliteTxPerSecond(dir: string, n: number): number {
   const file = join(dir, `raw-tx-${process.pid}-${Date.now()}.db`);
   const db = new Database(file);
   try {
-    applyPragmas(db);
+    applyKinePragmas(db);
     db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT NOT NULL)');
     const insert = db.prepare<[string]>('INSERT INTO t (v) VALUES (?)');
     const value = JSON.stringify({ kind: 'ConfigMap', data: { k: 'v' } });
