@@ -5,6 +5,7 @@ import { unknownFields } from '../../api/openapi/index.js';
 import { apiVersionOf, isRecord, parseApiVersion, type KubeObject } from '../../api/object.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import { ApiError } from '../../machinery/errors.js';
+import { decodeKubernetesProtobuf, kubernetesProtobufContentType } from '../../api/protobuf/index.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -61,6 +62,13 @@ export function parseBody(body: Buffer, contentType: string | undefined, accepte
       throw ApiError.badRequest(`json parse error: ${e instanceof Error ? e.message : String(e)}`);
     }
     if (text.length < 1_000_000) duplicates = duplicateFields(text);
+  } else if (ct === kubernetesProtobufContentType && !accepted.some((a) => a.includes('patch'))) {
+    // Typed clients (kubectl create configmap|secret|namespace|deployment …) send Kubernetes protobuf.
+    try {
+      value = decodeKubernetesProtobuf(body).object;
+    } catch (e: unknown) {
+      throw ApiError.badRequest(e instanceof Error ? e.message : String(e));
+    }
   } else if (ct === 'application/yaml' || ct === 'application/apply-patch+yaml') {
     try {
       const doc = parseDocument(text, { uniqueKeys: true });
@@ -88,6 +96,17 @@ export function decodeObject(
   expectKind: { group: string; version: string; kind: string } = r,
 ): { obj: KubeObject; warnings: string[] } {
   const { value, duplicates } = parseBody(body, contentType, ['application/json', 'application/yaml']);
+  return checkObject(value, duplicates, r, fieldValidation, expectKind);
+}
+
+/** The checks of decodeObject on an already parsed value (e.g. the result of applying a patch). */
+export function checkObject(
+  value: unknown,
+  duplicates: readonly string[],
+  r: ResourceInfo,
+  fieldValidation: FieldValidation,
+  expectKind: { group: string; version: string; kind: string } = r,
+): { obj: KubeObject; warnings: string[] } {
   if (!isRecord(value)) {
     throw ApiError.badRequest(`couldn't get version/kind; json parse error: json: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`);
   }

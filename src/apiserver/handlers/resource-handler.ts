@@ -13,7 +13,7 @@ import type { ResourceRequestInfo } from '../request-info.js';
 import type { Registry } from '../registry/registry.js';
 import type { DeleteOptions, ResourceStore } from '../registry/resource-store.js';
 import { nowTimestamp } from '../registry/resource-store.js';
-import { decodeObject, fieldValidationOf, parseBody } from './decode.js';
+import { checkObject, decodeObject, fieldValidationOf, parseBody } from './decode.js';
 import { listBody, objectBody, toServed } from './output.js';
 import { parseSelection } from './selectors.js';
 import { serveWatch } from './watch.js';
@@ -288,8 +288,7 @@ async function patchObject(req: Req, info: ResourceRequestInfo, query: URLSearch
           patched = applyStrategicMergePatch(served, patch, patchMetaFor(r));
       }
       if (!isRecord(patched)) throw ApiError.badRequest('patch result is not an object');
-      const text = Buffer.from(JSON.stringify(patched));
-      const { obj, warnings } = decodeObject(text, 'application/json', r, fv);
+      const { obj, warnings } = checkObject(patched, [], r, fv);
       ctx.warnings.push(...warnings);
       const meta = obj.metadata ?? {};
       if (meta.name !== info.name) throw ApiError.badRequest(`the name of the object (${meta.name ?? ''}) does not match the name on the URL (${info.name})`);
