@@ -42,6 +42,11 @@ describe('benchmark report table', () => {
     assert.equal((lines[2] ?? '').indexOf('1800'), col);
   });
 
+  test('a count without a unit has no trailing space', () => {
+    const md = formatMarkdownTable([{ figure: 'events', unit: '', measured: 10000, target: 10000, direction: 'min' }]).split('\n');
+    assert.equal(md[2], '| events | 10000 | >= 10000 | - | 1.00 | yes |');
+  });
+
   test('the Markdown table has a header separator and one row per figure', () => {
     const md = formatMarkdownTable([creates, info]).split('\n');
     assert.equal(md.length, 4);

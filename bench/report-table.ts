@@ -32,9 +32,13 @@ export function formatNumber(n: number): string {
   return n.toFixed(2);
 }
 
+function withUnit(n: number, unit: string): string {
+  return unit === '' ? formatNumber(n) : `${formatNumber(n)} ${unit}`;
+}
+
 function targetText(f: BenchFigure): string {
   if (f.target === undefined) return '-';
-  return `${f.direction === 'max' ? '<=' : '>='} ${formatNumber(f.target)} ${f.unit}`;
+  return `${f.direction === 'max' ? '<=' : '>='} ${withUnit(f.target, f.unit)}`;
 }
 
 /** The report as rows of cells: figure, measured, target, upstream, ratio to target, ok. */
@@ -43,7 +47,7 @@ export function reportRows(figures: readonly BenchFigure[]): string[][] {
   const rows = figures.map((f) => {
     const ratio = ratioToTarget(f);
     const ok = meetsTarget(f);
-    return [f.figure, `${formatNumber(f.measured)} ${f.unit}`, targetText(f), f.upstream ?? '-', ratio === undefined ? '-' : formatNumber(ratio), ok === undefined ? '-' : ok ? 'yes' : 'NO'];
+    return [f.figure, withUnit(f.measured, f.unit), targetText(f), f.upstream ?? '-', ratio === undefined ? '-' : formatNumber(ratio), ok === undefined ? '-' : ok ? 'yes' : 'NO'];
   });
   return [header, ...rows];
 }
