@@ -20,7 +20,7 @@ npm ci --no-audit --no-fund --loglevel=error
 
 echo "== unit tests"
 node --test --test-concurrency=2 --test-reporter=spec --test-reporter-destination=stdout \
-  $(find dist/src -name '*.test.js' | sort)
+  $(find dist/src dist/bench -name '*.test.js' | sort)
 
 echo "== end-to-end tests"
 node --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec --test-reporter-destination=stdout \
