@@ -1,10 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runStorageConformance } from '../storage.conformance.js';
 import { measureRawSqliteTxPerSecond, openSqliteStorage } from './sqlite-storage.js';
 
@@ -12,17 +12,32 @@ function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'k8ts-sqlite-'));
 }
 
-runStorageConformance('SQLite', async () => {
-  const dir = tempDir();
-  const storage = openSqliteStorage(join(dir, 'db', 'state.db'));
-  return {
-    storage,
-    cleanup: async () => {
-      await storage.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-});
+// Writes commit on the main thread while the write worker starts, and in the worker after: the suite runs on a store
+// just opened (its first writes race the worker's start) and on one whose worker is up.
+for (const waitForWorker of [false, true]) {
+  runStorageConformance(waitForWorker ? 'SQLite (write worker up)' : 'SQLite', async () => {
+    const dir = tempDir();
+    const storage = openSqliteStorage(join(dir, 'db', 'state.db'));
+    if (waitForWorker) await storage.writerThreadReady();
+    return {
+      storage,
+      cleanup: async () => {
+        await storage.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  });
+}
+
+/** Runs this module code in a fresh Node process with `open` imported; its exit status, output and time taken. */
+function runChild(dir: string, body: string): { status: number | null; output: string; ms: number } {
+  const storageModule = pathToFileURL(fileURLToPath(new URL('./sqlite-storage.js', import.meta.url))).href;
+  const code = `import { openSqliteStorage as open } from ${JSON.stringify(storageModule)};\n` +
+    `const file = ${JSON.stringify(join(dir, 'state.db'))};\n${body}`;
+  const started = Date.now();
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 20_000 });
+  return { status: child.status, output: `${child.stdout}${child.stderr}`, ms: Date.now() - started };
+}
 
 describe('SQLite storage', () => {
   test('reopening the same file keeps the data, the compacted revision and increasing revisions', async () => {
@@ -82,6 +97,7 @@ describe('SQLite storage', () => {
     const dir = tempDir();
     const storage = openSqliteStorage(join(dir, 'state.db'));
     try {
+      await storage.writerThreadReady();
       const writers = Array.from({ length: 16 }, async (_, w) => {
         for (let i = 0; i < 20; i++) await storage.create(`/registry/w${w}/k${i}`, '{}');
       });
@@ -92,6 +108,73 @@ describe('SQLite storage', () => {
       assert.equal((await storage.count('/registry/')).count, 320);
     } finally {
       await storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('writes before and after the write worker is up share one strictly increasing revision sequence', async () => {
+    const dir = tempDir();
+    const storage = openSqliteStorage(join(dir, 'state.db'));
+    try {
+      const early = await Promise.all([0, 1, 2].map((i) => storage.create(`/registry/early/${i}`, '{}')));
+      await storage.writerThreadReady();
+      const late = await Promise.all([0, 1, 2].map((i) => storage.create(`/registry/late/${i}`, '{}')));
+      const revisions = [...early, ...late].map((kv) => kv.modRevision);
+      assert.deepEqual(revisions, [1, 2, 3, 4, 5, 6]);
+      const updated = await storage.update('/registry/early/0', '{"n":1}', 1);
+      assert.equal(updated.modRevision, 7);
+      assert.equal(updated.createRevision, 1);
+      assert.equal((await storage.count('/registry/')).count, 6);
+    } finally {
+      await storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a read made as soon as a write resolves sees that write', async () => {
+    const dir = tempDir();
+    const storage = openSqliteStorage(join(dir, 'state.db'));
+    try {
+      await storage.writerThreadReady();
+      const stale: string[] = [];
+      await Promise.all(
+        Array.from({ length: 16 }, async (_, w) => {
+          let kv = await storage.create(`/registry/r/${w}`, '0');
+          for (let i = 1; i <= 15; i++) {
+            kv = await storage.update(kv.key, String(i), kv.modRevision);
+            const got = await storage.get(kv.key);
+            if (got.kv?.modRevision !== kv.modRevision || got.revision < kv.modRevision) stale.push(`${kv.key}@${i}`);
+          }
+        }),
+      );
+      assert.deepEqual(stale, []);
+    } finally {
+      await storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('an open store does not keep the process alive once its writes are acknowledged', () => {
+    const dir = tempDir();
+    try {
+      const run = runChild(dir, `const s = open(file);\nawait s.writerThreadReady();\nawait s.create('/registry/a', '{}');\nconsole.log('written');\n`);
+      assert.equal(run.status, 0, run.output);
+      assert.match(run.output, /written/);
+      const check = runChild(dir, `const s = open(file);\nconsole.log(JSON.stringify((await s.get('/registry/a')).kv));\nawait s.close();\n`);
+      assert.equal(check.status, 0, check.output);
+      assert.match(check.output, /"modRevision":1/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a write in flight keeps the process alive until it is acknowledged', () => {
+    const dir = tempDir();
+    try {
+      const run = runChild(dir, `const s = open(file);\nawait s.writerThreadReady();\nvoid s.create('/registry/a', '{}').then(() => console.log('acknowledged'));\n`);
+      assert.equal(run.status, 0, run.output);
+      assert.match(run.output, /acknowledged/);
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });

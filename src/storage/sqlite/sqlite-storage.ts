@@ -3,7 +3,8 @@
 // owns the write connection (sqlite-write-worker.ts), so the fsync of each commit never blocks the event loop. Writes
 // queued in the same turn of the event loop are posted together, and the worker commits everything that reached it
 // while it was busy in one transaction (group commit: one fsync for the batch); each write settles on its own after
-// the commit, and watchers get the batch's events, in revision order, just before.
+// the commit, and watchers get the batch's events, in revision order, just before. Until the worker is up (tens of
+// milliseconds after open) writes commit on the main thread, so opening the store does not delay the first write.
 
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -21,8 +22,10 @@ import {
 } from '../storage.js';
 import { prefixRangeEnd } from '../prefix-range-end.js';
 import { COMPACT_REV_KEY, KINE_ROW_COLUMNS, KINE_SCHEMA, applyKinePragmas, eventOf, kvOf, type KineRow } from './kine-table.js';
+import { SqliteWriter } from './sqlite-writer.js';
 import {
   fromWireError,
+  toWireError,
   type JobResult,
   type WireOutcome,
   type WriteOp,
@@ -73,6 +76,24 @@ export interface SqliteStorageOptions {
   readonly file: string;
 }
 
+/**
+ * The main thread's Node options without those about its entry source (`-e`, `-p`, `--input-type`), which a worker
+ * started from a file refuses; the rest (source maps, warnings, ...) the worker inherits as usual.
+ */
+function workerExecArgv(execArgv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i] ?? '';
+    if (['-e', '--eval', '-p', '--print', '--input-type'].includes(arg)) {
+      i += 1;
+      continue;
+    }
+    if (arg.startsWith('--input-type=') || arg.startsWith('--eval=') || arg.startsWith('--print=')) continue;
+    out.push(arg);
+  }
+  return out;
+}
+
 function toError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
 }
@@ -81,6 +102,8 @@ export class SqliteStorage implements Storage {
   /** The main thread's connection: reads only (and the schema, once, at open). */
   private readonly db: Database.Database;
   private readonly worker: Worker;
+  /** Commits on the main thread until the worker says it is ready; then null, and every write goes to the worker. */
+  private startupWriter: SqliteWriter | null;
   /** The latest committed revision the worker has acknowledged; reads are served at it. */
   private rev: number;
   private compactRev: number;
@@ -94,6 +117,7 @@ export class SqliteStorage implements Storage {
   /** Why the worker stopped, when it stopped other than by close(). */
   private writerFailure: Error | null = null;
   private readonly workerExited: Promise<void>;
+  private readonly workerUp: Promise<void>;
   private readonly watchers = new Set<SqliteWatcher>();
   private closing: Promise<void> | null = null;
   /** The worker was asked to close: its exit is expected. */
@@ -143,18 +167,40 @@ export class SqliteStorage implements Storage {
     };
     this.rev = this.stmts.sequence.get()?.seq ?? 0;
     this.compactRev = this.stmts.getMeta.get(COMPACT_REV_KEY)?.value ?? 0;
+    this.startupWriter = new SqliteWriter(this.db);
 
     // The worker boots in the background; what is posted before it is up waits for it.
     this.worker = new Worker(new URL('./sqlite-write-worker.js', import.meta.url), {
       workerData: { file: opts.file } satisfies WriterData,
+      execArgv: workerExecArgv(process.execArgv),
     });
     // Idle, the worker does not keep the process alive (as no open store did before); work in flight does.
     this.worker.unref();
-    this.worker.on('message', (reply: WriterReply) => this.onReply(reply));
-    this.worker.on('error', (err: Error) => this.writerStopped(err));
+    let up: () => void = () => undefined;
+    let down: (err: Error) => void = () => undefined;
+    this.workerUp = new Promise<void>((resolve, reject) => {
+      up = resolve;
+      down = reject;
+    });
+    // Nobody need wait for it; a failure reaches the writes.
+    this.workerUp.catch(() => undefined);
+    this.worker.on('message', (reply: WriterReply) => {
+      if (reply.type === 'ready') {
+        this.startupWriter = null;
+        up();
+      } else {
+        this.onCommitted(reply.results);
+      }
+    });
+    this.worker.on('error', (err: Error) => {
+      down(err);
+      this.writerStopped(err);
+    });
     this.workerExited = new Promise((resolve) => {
       this.worker.on('exit', (code: number) => {
-        if (!this.closeRequested) this.writerStopped(new Error(`sqlite write worker exited with code ${code}`));
+        const err = new Error(`sqlite write worker exited with code ${code}`);
+        down(err);
+        if (!this.closeRequested) this.writerStopped(err);
         resolve();
       });
     });
@@ -259,6 +305,14 @@ export class SqliteStorage implements Storage {
   }
 
   /**
+   * Resolves once writes commit in the worker thread (until then they commit on the main thread); rejects if the
+   * worker failed to start.
+   */
+  writerThreadReady(): Promise<void> {
+    return this.workerUp;
+  }
+
+  /**
    * Writes committed (each successful or not, in transactions that committed) and the transactions the worker ran
    * for writes: group commit makes the latter smaller.
    */
@@ -280,10 +334,15 @@ export class SqliteStorage implements Storage {
     }
     this.closed = true;
     if (!this.writerFailure) {
-      this.worker.ref();
       this.closeRequested = true;
-      this.worker.postMessage({ type: 'close' } satisfies WriterRequest);
-      await this.workerExited;
+      if (this.startupWriter) {
+        // Not up yet, so it has written nothing and holds no transaction: there is nothing to wait for.
+        await this.worker.terminate();
+      } else {
+        this.worker.ref();
+        this.worker.postMessage({ type: 'close' } satisfies WriterRequest);
+        await this.workerExited;
+      }
     }
     this.db.close();
     const watchers = [...this.watchers];
@@ -351,15 +410,45 @@ export class SqliteStorage implements Storage {
   }
 
   private post(job: Job, request: WriterRequest): void {
+    if (this.startupWriter) {
+      this.commitOnMainThread(this.startupWriter, job, request);
+      return;
+    }
     if (this.inFlight.length === 0) this.worker.ref();
     this.inFlight.push(job);
     this.worker.postMessage(request);
   }
 
-  private onReply(reply: WriterReply): void {
-    // Each reply is one transaction of the worker's.
+  /** Runs a job synchronously on the main thread (while the worker starts; nothing is in flight then). */
+  private commitOnMainThread(writer: SqliteWriter, job: Job, request: WriterRequest): void {
+    let result: JobResult;
+    try {
+      switch (request.type) {
+        case 'writes':
+          result = { id: request.id, ok: true, outcomes: writer.write(request.ops) };
+          this.transactions += 1;
+          break;
+        case 'compact':
+          writer.compact(request.revision);
+          result = { id: request.id, ok: true, outcomes: [] };
+          break;
+        case 'close':
+          throw new Error('close is not a job');
+        default: {
+          const never: never = request;
+          throw new Error(`unknown request ${JSON.stringify(never)}`);
+        }
+      }
+    } catch (e: unknown) {
+      result = { id: job.id, ok: false, error: toWireError(e) };
+    }
+    this.finish(job, result);
+  }
+
+  /** The results of one of the worker's transactions. */
+  private onCommitted(results: readonly JobResult[]): void {
     let committedWrites = false;
-    for (const result of reply.results) {
+    for (const result of results) {
       const job = this.inFlight.shift();
       if (!job || job.id !== result.id) {
         // The worker answers in posting order; anything else means the two sides no longer agree on what committed.

@@ -32,9 +32,11 @@ export type JobResult =
   /** The job's transaction failed as a whole: nothing of it was written. */
   | { readonly id: number; readonly ok: false; readonly error: WireError };
 
-export interface WriterReply {
-  readonly results: readonly JobResult[];
-}
+export type WriterReply =
+  /** The worker's connection is open: from now on it takes every write. */
+  | { readonly type: 'ready' }
+  /** The results of one transaction's jobs, in posting order. */
+  | { readonly type: 'committed'; readonly results: readonly JobResult[] };
 
 export interface WriterData {
   readonly file: string;

@@ -1,17 +1,20 @@
 // The worker thread that owns the SQLite store's write connection (started by SqliteStorage with the database file
-// as workerData). Requests run strictly in the order posted. When it wakes it also takes every request that queued
+// as workerData); it says 'ready' once that is open. Requests run strictly in the order posted. When it wakes it also takes every request that queued
 // up meanwhile (posted while the previous transaction was fsyncing) and commits their writes together in one
 // transaction; each transaction's results are posted back as soon as it has committed.
 
 import { isMainThread, parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { applyKinePragmas } from './kine-table.js';
 import { SqliteWriter } from './sqlite-writer.js';
 import { toWireError, type JobResult, type WriterData, type WriterReply, type WriterRequest } from './sqlite-write-protocol.js';
 
 type WritesRequest = Extract<WriterRequest, { type: 'writes' }>;
 
-function serve(port: MessagePort, writer: SqliteWriter): void {
+function serve(port: MessagePort, db: Database.Database): void {
+  const writer = new SqliteWriter(db);
   const post = (results: JobResult[]): void => {
-    if (results.length > 0) port.postMessage({ results } satisfies WriterReply);
+    if (results.length > 0) port.postMessage({ type: 'committed', results } satisfies WriterReply);
   };
 
   /** Commits these write jobs in one transaction and posts their results. */
@@ -52,7 +55,7 @@ function serve(port: MessagePort, writer: SqliteWriter): void {
         }
         case 'close':
           commit(group);
-          writer.close();
+          db.close();
           port.close();
           return;
         default: {
@@ -71,7 +74,10 @@ function serve(port: MessagePort, writer: SqliteWriter): void {
     }
     handle(requests);
   });
+  port.postMessage({ type: 'ready' } satisfies WriterReply);
 }
 
 if (isMainThread || !parentPort) throw new Error('sqlite-write-worker runs only as a worker thread');
-serve(parentPort, new SqliteWriter((workerData as WriterData).file));
+const db = new Database((workerData as WriterData).file);
+applyKinePragmas(db);
+serve(parentPort, db);

@@ -1,13 +1,13 @@
-// The write side of the SQLite store: its own connection, on which batches of creates, updates and deletes commit in
+// The write side of the SQLite store: on a connection it is given, batches of creates, updates and deletes commit in
 // one transaction each (group commit: one fsync per batch), and compactions run. It runs inside the write worker so
-// the fsync never blocks the main thread; it knows nothing of threads itself.
+// the fsync never blocks the main thread (and on the main thread only while the worker starts); it knows nothing of
+// threads itself.
 
 import Database from 'better-sqlite3';
 import { ConflictError, KeyExistsError, KeyNotFoundError, type WatchEvent } from '../storage.js';
 import {
   COMPACT_REV_KEY,
   KINE_ROW_COLUMNS,
-  applyKinePragmas,
   createRevisionOf,
   kvOf,
   type KineRow,
@@ -31,10 +31,9 @@ export class SqliteWriter {
   private readonly batch: Database.Transaction<(ops: readonly WriteOp[]) => WireOutcome[]>;
   private readonly compaction: Database.Transaction<(revision: number) => void>;
 
-  /** Opens a connection to a store whose schema exists already. */
-  constructor(file: string) {
-    this.db = new Database(file);
-    applyKinePragmas(this.db);
+  /** Writes through this connection (pragmas applied, schema present); closing it stays the caller's business. */
+  constructor(db: Database.Database) {
+    this.db = db;
     this.stmts = {
       latest: this.db.prepare(`SELECT ${KINE_ROW_COLUMNS} FROM kine WHERE name = ? ORDER BY id DESC LIMIT 1`),
       insert: this.db.prepare(
@@ -83,10 +82,6 @@ export class SqliteWriter {
   /** Deletes the history superseded at or below this revision (from the last compacted revision on). */
   compact(revision: number): void {
     this.compaction.immediate(revision);
-  }
-
-  close(): void {
-    this.db.close();
   }
 
   private apply(op: WriteOp): WatchEvent {
