@@ -247,6 +247,7 @@ function httpsRequest(s: K8tsServer, method: string, path: string, opts: Request
     if (typeof auth === 'object') headers['authorization'] = `Bearer ${auth.token}`;
   }
   if (opts.body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
+  if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
   return new Promise((resolveResult, reject) => {
     const req = request(
       { host: '127.0.0.1', port: s.port, path, method, headers, agent: agent ?? false, ca, servername: 'localhost', timeout: opts.timeoutMs ?? 30_000 },
