@@ -333,3 +333,14 @@ export function parseObject(text: string): Record<string, unknown> {
 export function namespaceYaml(name: string): string {
   return `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`;
 }
+
+/** The path of kubectl 1.<minor> (`kubectl.1.<minor>` on PATH, or in the Google Cloud SDK's bin), or undefined. */
+export function kubectlBinary(minor: number): string | undefined {
+  const name = `kubectl.1.${minor}`;
+  const dirs = [...(process.env['PATH'] ?? '').split(':').filter(Boolean), '/usr/lib/google-cloud-sdk/bin'];
+  for (const d of dirs) {
+    const p = join(d, name);
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
