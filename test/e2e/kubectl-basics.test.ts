@@ -693,6 +693,66 @@ describe('namespaces', () => {
   });
 });
 
+describe('more of what kubectl prints for the tutorial objects', () => {
+  test('get svc, deploy, rs, sts and pvc print upstream columns for the seed objects', () => {
+    assert.deepEqual(rows(s.k(['get', 'svc', '-n', nsFor('apply', 'bad-statefulset.yaml')])), ['NAME | TYPE | CLUSTER-IP | EXTERNAL-IP | PORT(S) | AGE', 'mongo | ClusterIP | None | <none> | 27017/TCP | <age>']);
+    const svc = rows(s.k(['get', 'svc', '-n', nsFor('create', 'service.yaml')]));
+    assert.equal(svc.length, 2);
+    assert.match(svc[1] ?? '', /^nginx-service \| LoadBalancer \| 10\.254\.\d+\.\d+ \| <pending> \| 8080:30080\/TCP \| <age>$/);
+    assert.deepEqual(rows(s.k(['get', 'deployments', '-n', nsFor('apply', 'nginx-deployments.yaml')])), ['NAME | READY | UP-TO-DATE | AVAILABLE | AGE', 'nginx | 0/1 | 0 | 0 | <age>']);
+    assert.deepEqual(rows(s.k(['get', 'rs', '-n', nsFor('apply', 'kuard-rs.yaml')])), ['NAME | DESIRED | CURRENT | READY | AGE', 'kuard | 1 | 0 | 0 | <age>']);
+    assert.deepEqual(rows(s.k(['get', 'statefulsets', '-n', nsFor('apply', 'bad-statefulset.yaml')])), ['NAME | READY | AGE', 'mongo | 0/1 | <age>']);
+    assert.deepEqual(rows(s.k(['get', 'pvc', '-n', nsFor('apply', 'nginx-pvc.yaml')])), [
+      'NAME | STATUS | VOLUME | CAPACITY | ACCESS MODES | STORAGECLASS | VOLUMEATTRIBUTESCLASS | AGE',
+      'nginx-pvc | Pending | <unset> | <age>',
+    ]);
+  });
+
+  test('get nodes on a cluster without nodes says so', () => {
+    const r = s.kubectl(['get', 'nodes']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, 'No resources found\n');
+  });
+
+  test('describe service and deployment print upstream fields', () => {
+    const svc = s.k(['describe', 'svc', 'nginx-service', '-n', nsFor('create', 'service.yaml')]);
+    for (const re of [/^Selector:\s+name=nginx$/m, /^Type:\s+LoadBalancer$/m, /^Port:\s+<unset>\s+8080\/TCP$/m, /^TargetPort:\s+80\/TCP$/m, /^NodePort:\s+<unset>\s+30080\/TCP$/m, /^Session Affinity:\s+None$/m, /^External Traffic Policy:\s+Cluster$/m]) assert.match(svc, re);
+    const d = s.k(['describe', 'deployment', 'nginx', '-n', nsFor('apply', 'nginx-deployments.yaml')]);
+    for (const re of [/^Selector:\s+run=nginx$/m, /^Replicas:\s+1 desired \| 0 updated \| 0 total \| 0 available \| 0 unavailable$/m, /^StrategyType:\s+RollingUpdate$/m, /^RollingUpdateStrategy:\s+1 max unavailable, 1 max surge$/m, /^\s+Image:\s+nginx:1\.7\.12$/m]) assert.match(d, re);
+  });
+
+  test('apply --dry-run=server reports the create without storing it', () => {
+    const ns = nsFor('apply', 'kuard-pod.yaml');
+    assert.equal(s.k(['apply', '-n', ns, '--dry-run=server', '-f', join(seedDir, 'pod.yaml')]), 'pod/nginx created (server dry run)\n');
+    assert.equal(s.kubectl(['get', 'pod', 'nginx', '-n', ns]).code, 1);
+  });
+
+  test('get -o yaml piped to replace -f - replaces the object', () => {
+    const ns = nsFor('apply', 'pod.yaml');
+    const yaml = s.k(['get', 'pod', 'nginx', '-n', ns, '-o', 'yaml']);
+    assert.equal(s.k(['replace', '-f', '-'], { input: yaml }), 'pod/nginx replaced\n');
+  });
+
+  test('create -f with generateName gets a generated name', () => {
+    const out = s.k(['create', '-n', 'get-test', '-f', '-'], { input: 'apiVersion: v1\nkind: Pod\nmetadata:\n  generateName: web-\nspec:\n  containers:\n  - name: c\n    image: nginx\n' });
+    assert.match(out, /^pod\/web-[a-z0-9]{5} created\n$/);
+    s.k(['delete', out.trim().replace(/ created$/, ''), '-n', 'get-test']);
+  });
+
+  test('get --chunk-size pages through the list', () => {
+    const ns = 'chunks';
+    ensureNamespace(ns);
+    for (const n of ['a', 'b', 'c']) s.k(['apply', '-n', ns, '-f', '-'], { input: podYaml(`chunk-${n}`, { x: 'y' }) });
+    assert.equal(s.k(['get', 'pods', '-n', ns, '--chunk-size=1', '-o', 'name']), 'pod/chunk-a\npod/chunk-b\npod/chunk-c\n');
+    assert.deepEqual(rows(s.k(['get', 'pods', '-n', ns, '--chunk-size=2'])).length, 4);
+  });
+
+  test('delete -f of a multi-document file deletes each object', () => {
+    assert.equal(s.k(['delete', '-n', nsFor('create', 'bad-statefulset.yaml'), '-f', join(seedDir, 'bad-statefulset.yaml')]), 'service "mongo" deleted\nstatefulset.apps "mongo" deleted\n');
+  });
+});
+
 describe('errors', () => {
   test('getting a missing pod prints upstream NotFound and exits 1', () => {
     const r = s.kubectl(['get', 'pod', 'nope']);
