@@ -101,7 +101,17 @@ export class ApiServer {
     this.ready = true;
   }
 
+  /** Starts the watch caches of every resource in the background; LISTs use each once it is current. */
+  startCaches(): void {
+    for (const store of this.registry.allStores()) {
+      store.startCache().catch((e: unknown) => {
+        console.error(JSON.stringify({ level: 'warn', msg: 'watch cache not started', resource: store.r.resource, err: e instanceof Error ? e.message : String(e) }));
+      });
+    }
+  }
+
   async close(): Promise<void> {
+    for (const store of this.registry.allStores()) store.stopCache();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       // Open watch streams would keep close() waiting: end their sessions.

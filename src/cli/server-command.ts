@@ -105,6 +105,7 @@ export async function runServer(argv: string[]): Promise<void> {
   await server.listen();
   await bootstrapCluster(server, advertise, port);
   server.markReady();
+  server.startCaches();
 
   const kubeconfigPath = values['write-kubeconfig'] ?? join(dataDir, 'kubeconfig.yaml');
   const clientServer = `https://${clientHost.includes(':') ? `[${clientHost}]` : clientHost}:${port}`;

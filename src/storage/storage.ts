@@ -46,9 +46,16 @@ export interface WatchCallbacks {
   onEvents(events: readonly WatchEvent[]): void;
   /** The watch ended from the store's side (compaction overtook it, connection lost, store closed). */
   onError(err: Error): void;
+  /**
+   * Every event up to this revision has been delivered (stores with `progressNotify` call it after each commit,
+   * also when no event matched the prefix). Lets a watch cache know it is current.
+   */
+  onProgress?(revision: number): void;
 }
 
 export interface Storage {
+  /** True when watches get onProgress after every commit, so that a watch cache can serve consistent reads. */
+  readonly progressNotify?: boolean;
   /** The latest revision of the store. */
   currentRevision(): Promise<number>;
   get(key: string): Promise<{ revision: number; kv: KeyValue | null }>;

@@ -10,6 +10,7 @@ import { ApiError } from '../../machinery/errors.js';
 import type { FieldError } from '../../machinery/field-errors.js';
 import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError, type KeyValue, type Storage, type WatchEvent, type WatchHandle } from '../../storage/storage.js';
 import { selects, selectsEverything, type Selection } from './selection.js';
+import { WatchCache } from './watch-cache.js';
 import { deepEqual, deleteReturnsObject, prepareForCreate, prepareForStatusUpdate, prepareForUpdate } from './strategy.js';
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE';
@@ -151,6 +152,50 @@ export class ResourceStore {
     throw e;
   }
 
+  private cache: WatchCache | undefined;
+
+  /** Starts the watch cache (stores with progress notifications only); LISTs use it once it is current. */
+  async startCache(): Promise<void> {
+    if (this.storage.progressNotify !== true || this.cache !== undefined) return;
+    const cache = new WatchCache(this.storage, this.prefix, (kv, c) => this.decode(kv, c));
+    this.cache = cache;
+    await cache.start();
+  }
+
+  stopCache(): void {
+    this.cache?.stop();
+  }
+
+  /** A consistent list from the watch cache, or undefined when it cannot serve this one. */
+  private async listFromCache(prefix: string, p: ListParams): Promise<ListPage | undefined> {
+    const cache = this.cache;
+    if (cache === undefined || !cache.isReady()) return undefined;
+    if (p.continue !== undefined && p.continue !== '') return undefined;
+    const rv = p.resourceVersion ?? '';
+    if (rv !== '' && rv !== '0' && p.resourceVersionMatch === 'Exact') return undefined;
+    const want = rv !== '' && rv !== '0' && /^\d+$/.test(rv) ? Number(rv) : await this.storage.currentRevision();
+    if (!(await cache.waitFor(want, 100))) return undefined;
+    const revision = cache.revision;
+    const limit = p.limit !== undefined && p.limit > 0 ? p.limit : 0;
+    const items: StoredObject[] = [];
+    const everything = selectsEverything(p.selection);
+    let lastKey = '';
+    let more = false;
+    for (const obj of cache.range(prefix)) {
+      if (limit > 0 && items.length >= limit) {
+        more = true;
+        break;
+      }
+      if (everything || selects(p.selection, this.r, obj)) {
+        items.push(obj);
+        lastKey = this.key(obj.metadata.namespace ?? '', obj.metadata.name ?? '');
+      }
+    }
+    const page: ListPage = { items, resourceVersion: String(revision) };
+    if (!more) return page;
+    return { ...page, continue: encodeContinue(revision, `${lastKey.slice(prefix.length)}\u0000`) };
+  }
+
   async get(namespace: string, name: string): Promise<StoredObject> {
     const { kv } = await this.storage.get(this.key(namespace, name));
     if (kv === null) throw ApiError.notFound(this.qualifiedResource, name);
@@ -164,6 +209,8 @@ export class ResourceStore {
 
   async list(namespace: string, p: ListParams): Promise<ListPage> {
     const prefix = this.nsPrefix(namespace);
+    const cached = await this.listFromCache(prefix, p);
+    if (cached !== undefined) return cached;
     let revision: number | undefined;
     let startKey: string | undefined;
     if (p.continue !== undefined && p.continue !== '') {
