@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { CoreV1Api, KubeConfig, makeInformer, type V1Pod } from '@kubernetes/client-node';
+import { pythonWatcher } from './support/python-watch.js';
 import { BackgroundProcess, K8tsServer, namespaceYaml, parseObject, waitFor, writeTemp } from './support/server.js';
 
 let s: K8tsServer;
@@ -102,41 +103,6 @@ describe('@kubernetes/client-node', () => {
   });
 });
 
-const pythonWatcher = `
-import json, sys, time
-from kubernetes import client, config, watch
-from kubernetes.client.rest import ApiException
-
-config.load_kube_config()
-v1 = client.CoreV1Api()
-ns = sys.argv[1]
-
-def emit(*a):
-    print(json.dumps(a), flush=True)
-
-rv = None
-while True:
-    try:
-        if rv is None:
-            lst = v1.list_namespaced_pod(ns)
-            rv = lst.metadata.resource_version
-            emit('LIST', sorted(p.metadata.name for p in lst.items), rv)
-        w = watch.Watch()
-        for ev in w.stream(v1.list_namespaced_pod, ns, resource_version=rv, timeout_seconds=20):
-            obj = ev['object']
-            rv = obj.metadata.resource_version
-            emit(ev['type'], obj.metadata.name, (obj.metadata.labels or {}).get('step'), rv)
-    except ApiException as e:
-        if e.status == 410:
-            emit('GONE')
-            rv = None
-            continue
-        emit('ERR', e.status)
-        time.sleep(0.3)
-    except Exception as e:
-        emit('ERR', type(e).__name__)
-        time.sleep(0.3)
-`;
 
 describe('python3-kubernetes (Debian)', () => {
   const ns = 'pywatch';

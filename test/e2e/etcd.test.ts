@@ -1,9 +1,11 @@
 // The core scenarios on a real etcd (--datastore-endpoint): apply, get, patch, watch, delete, restart.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { startEtcd, type EtcdTestServer } from '../../src/storage/etcd/etcd-test-server.js';
-import { at, K8tsServer, namespaceYaml, parseObject, seedDir } from './support/server.js';
+import { pythonWatcher } from './support/python-watch.js';
+import { at, BackgroundProcess, K8tsServer, namespaceYaml, parseObject, seedDir, waitFor, writeTemp } from './support/server.js';
 
 let etcd: EtcdTestServer;
 let s: K8tsServer;
@@ -136,6 +138,76 @@ describe('k8ts server on etcd', () => {
     } finally {
       await other.destroy();
     }
+  });
+
+  test('a watch from a compacted resourceVersion gets 410 Expired, and a python watch relists after it', async () => {
+    const wns = 'compacted';
+    s.k(['apply', '-f', '-'], { input: namespaceYaml(wns) });
+    const mk = async (name: string): Promise<number> => {
+      const r = await s.request('POST', `/api/v1/namespaces/${wns}/pods`, { body: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { step: '1' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } }) });
+      assert.equal(r.status, 201, r.body);
+      return Number(at(parseObject(r.body), 'metadata.resourceVersion'));
+    };
+    const old = await mk('old');
+    await mk('newer');
+    const latest = await mk('third');
+    // Compact etcd itself (its gRPC gateway) at the latest revision: k8ts' resourceVersions are etcd revisions, and a
+    // watch from `old` needs the revisions after it, which are now gone.
+    const c = await fetch(`${etcd.endpoint}/v3/kv/compaction`, { method: 'POST', body: JSON.stringify({ revision: String(latest), physical: true }) });
+    assert.equal(c.status, 200, await c.text());
+    // A restart empties any watch cache, so the old revision can only be served from the compacted store.
+    await s.restart();
+
+    const r = await s.request('GET', `/api/v1/namespaces/${wns}/pods?watch=true&resourceVersion=${old}&timeoutSeconds=2`);
+    assert.equal(r.status, 200, r.body);
+    const first = parseObject(r.body.trim().split('\n')[0] ?? '');
+    assert.equal(first['type'], 'ERROR');
+    assert.equal(at(first, 'object.kind'), 'Status');
+    assert.equal(at(first, 'object.code'), 410);
+    assert.equal(at(first, 'object.reason'), 'Expired');
+    assert.match(String(at(first, 'object.message')), new RegExp(`^too old resource version: ${old} \\(\\d+\\)$`));
+
+    const script = writeTemp('watch.py', pythonWatcher);
+    const py = new BackgroundProcess(spawn('/usr/bin/python3', [script, wns, String(old)], { env: { ...process.env, KUBECONFIG: s.kubeconfig }, stdio: ['ignore', 'pipe', 'pipe'] }));
+    try {
+      await py.waitForOutput((o) => o.includes('"LIST"'), 20_000);
+      assert.match(py.stdout, /\["GONE"\]\n\["LIST", \["newer", "old", "third"\], "\d+"\]/);
+      const p = await s.request('PATCH', `/api/v1/namespaces/${wns}/pods/old`, { body: '{"metadata":{"labels":{"step":"2"}}}', headers: { 'content-type': 'application/merge-patch+json' } });
+      assert.equal(p.status, 200, p.body);
+      await waitFor('python sees the change after relisting', () => py.stdout.includes('["MODIFIED", "old", "2"'));
+    } finally {
+      await py.stop();
+    }
+  });
+
+  test('kill -9 during a burst of creates loses no acknowledged write', async () => {
+    const bns = 'etcd-burst';
+    s.k(['apply', '-f', '-'], { input: namespaceYaml(bns) });
+    const acked: string[] = [];
+    let next = 0;
+    let killed = false;
+    const worker = async (): Promise<void> => {
+      while (!killed && next < 2000) {
+        const name = `cm-${next++}`;
+        try {
+          const r = await s.request('POST', `/api/v1/namespaces/${bns}/configmaps`, { body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { v: name } }), timeoutMs: 10_000 });
+          if (r.status === 201) acked.push(name);
+        } catch (e: unknown) {
+          // the kill cuts requests off: only acknowledged ones count
+        }
+      }
+    };
+    const killer = (async (): Promise<void> => {
+      while (acked.length < 150) await new Promise((res) => setTimeout(res, 5));
+      await s.stop(true);
+      killed = true;
+    })();
+    await Promise.all([...Array.from({ length: 12 }, () => worker()), killer]);
+    await s.startProcess();
+    const items = parseObject(s.k(['get', 'configmaps', '-n', bns, '-o', 'json']))['items'];
+    assert.ok(Array.isArray(items));
+    const stored = new Set(items.map((i: unknown) => String(at(i, 'metadata.name'))));
+    assert.deepEqual(acked.filter((n) => !stored.has(n)), []);
   });
 
   test('namespace deletion removes the content stored in etcd', async () => {
