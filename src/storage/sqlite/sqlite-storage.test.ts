@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -174,6 +174,24 @@ describe('SQLite storage', () => {
       const run = runChild(dir, `const s = open(file);\nawait s.writerThreadReady();\nvoid s.create('/registry/a', '{}').then(() => console.log('acknowledged'));\n`);
       assert.equal(run.status, 0, run.output);
       assert.match(run.output, /acknowledged/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a write worker that cannot open the store fails later writes and open watches with its error', async () => {
+    const dir = tempDir();
+    try {
+      const storage = openSqliteStorage(join(dir, 'db', 'state.db'));
+      // The main thread has the file open; the worker, starting after this, finds no directory to open it in.
+      renameSync(join(dir, 'db'), join(dir, 'moved'));
+      const errors: Error[] = [];
+      storage.watch('/', 0, { onEvents: () => undefined, onError: (e) => errors.push(e) });
+      await assert.rejects(storage.writerThreadReady(), /directory does not exist/);
+      await assert.rejects(storage.create('/registry/a', '{}'), /directory does not exist/);
+      assert.equal(errors.length, 1);
+      assert.match(errors[0]?.message ?? '', /directory does not exist/);
+      await storage.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

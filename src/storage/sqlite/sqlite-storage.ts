@@ -1,9 +1,10 @@
 // The embedded store: one append-only SQLite table in kine's shape (see kine-table.ts), whose row id is the revision.
 // Reads (get, list, count, watch replay) run on a connection of the main thread; writes go to a worker thread that
 // owns the write connection (sqlite-write-worker.ts), so the fsync of each commit never blocks the event loop. Writes
-// queued in the same turn of the event loop are posted together, and the worker commits everything that reached it
-// while it was busy in one transaction (group commit: one fsync for the batch); each write settles on its own after
-// the commit, and watchers get the batch's events, in revision order, just before. Until the worker is up (tens of
+// queued in the same turn of the event loop, or while two jobs are in flight, are posted together, and the worker
+// commits everything that reached it while it was busy in one transaction (group commit: one fsync for the batch);
+// each write settles on its own after the commit, and watchers get the batch's events, in revision order, just
+// before. The worker runs jobs strictly in posting order, so a compare-and-swap sees every earlier write. Until the worker is up (tens of
 // milliseconds after open) writes commit on the main thread, so opening the store does not delay the first write.
 
 import { mkdirSync, rmSync } from 'node:fs';
@@ -34,6 +35,12 @@ import {
   type WriterRequest,
 } from './sqlite-write-protocol.js';
 
+/**
+ * Write jobs posted to the worker and not yet answered, at most: one committing and one waiting behind it, so the
+ * worker never idles between transactions, while later writes gather on this side into the next job (fewer, larger
+ * messages; the worker would merge them into one transaction anyway).
+ */
+const MAX_WRITE_JOBS_IN_FLIGHT = 2;
 /** Rows read per step when a watch replays history, so a long replay does not block the event loop. */
 const REPLAY_PAGE = 1000;
 /** Upper bound for "no upper bound": larger than any key (keys are text, compared as UTF-8 bytes). */
@@ -396,10 +403,13 @@ export class SqliteStorage implements Storage {
     });
   }
 
-  /** Posts this turn's writes to the worker as one job. */
+  /** Posts the queued writes to the worker as one job, unless enough are in flight already. */
   private postQueued(): void {
     const writes = this.queue;
     if (writes.length === 0) return;
+    let writeJobs = 0;
+    for (const job of this.inFlight) if (job.kind === 'writes') writeJobs += 1;
+    if (writeJobs >= MAX_WRITE_JOBS_IN_FLIGHT) return;
     this.queue = [];
     if (this.writerFailure) {
       for (const w of writes) w.settle({ ok: false, error: this.writerFailure });
@@ -459,6 +469,7 @@ export class SqliteStorage implements Storage {
       this.finish(job, result);
     }
     if (committedWrites) this.transactions += 1;
+    this.postQueued();
     if (this.inFlight.length === 0 && !this.closing) this.worker.unref();
     this.notifyIfIdle();
   }
