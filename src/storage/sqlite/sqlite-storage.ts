@@ -106,15 +106,15 @@ function toError(e: unknown): Error {
 }
 
 export class SqliteStorage implements Storage {
-  /** The main thread's connection: reads only (and the schema, once, at open). */
+  /** The main thread's connection: reads (and the schema at open, and the writes made while the worker starts). */
   private readonly db: Database.Database;
   private readonly worker: Worker;
   /** Commits on the main thread until the worker says it is ready; then null, and every write goes to the worker. */
   private startupWriter: SqliteWriter | null;
-  /** The latest committed revision the worker has acknowledged; reads are served at it. */
+  /** The latest revision whose commit has been acknowledged; reads are served at it. */
   private rev: number;
   private compactRev: number;
-  /** Writes of the current turn of the event loop, posted together at its end. */
+  /** Writes not posted yet: this turn's, posted at its end, or those waiting for a job in flight to be answered. */
   private queue: QueuedWrite[] = [];
   private postScheduled = false;
   /** Posted jobs awaiting their result, oldest first; results come back in the same order. */
