@@ -26,9 +26,11 @@ export type RequestInfo = ResourceRequestInfo | NonResourceRequestInfo;
 
 const namespaceSubresources = new Set(['status', 'finalize']);
 
-/** Go's strconv.ParseBool truth values, as upstream parses boolean query parameters. */
+/** Upstream's query conversion of booleans (runtime.Convert_Slice_string_To_bool): anything but "false" and "0" is true. */
 export function isTrue(v: string | null): boolean {
-  return v === '1' || v === 't' || v === 'T' || v === 'true' || v === 'TRUE' || v === 'True';
+  if (v === null) return false;
+  const l = v.toLowerCase();
+  return l !== 'false' && l !== '0';
 }
 
 export function parseRequestInfo(method: string, pathname: string, query: URLSearchParams): RequestInfo {
@@ -86,9 +88,9 @@ export function parseRequestInfo(method: string, pathname: string, query: URLSea
     default:
       verb = 'proxy';
   }
-  // A namespace itself: /api/v1/namespaces/NAME
+  // A namespace itself: /api/v1/namespaces/NAME (upstream reports NAME as both the namespace and the name).
   if (resource === 'namespaces' && namespace !== '' && cur[0] === 'namespaces') {
-    return { isResourceRequest: true, verb, apiPrefix: prefix, group, version, namespace: '', resource, name: namespace, subresource: cur[2] ?? '', rest: cur.slice(3) };
+    return { isResourceRequest: true, verb, apiPrefix: prefix, group, version, namespace, resource, name: namespace, subresource: cur[2] ?? '', rest: cur.slice(3) };
   }
   return { isResourceRequest: true, verb, apiPrefix: prefix, group, version, namespace, resource, name, subresource, rest };
 }

@@ -45,7 +45,7 @@ describe('admitNamespaceLifecycle', () => {
     });
   });
 
-  test('the NamespaceTerminating cause says the namespace is being terminated, as upstream\'s does', { todo: 'bug: the cause message repeats the whole error instead of "namespace dying is being terminated"' }, async () => {
+  test('the NamespaceTerminating cause says the namespace is being terminated, as upstream\'s does', async () => {
     await assert.rejects(admitNamespaceLifecycle('CREATE', pods, obj('dying', 'p'), lookup), (e: unknown) => e instanceof ApiError && e.details?.causes?.[0]?.message === 'namespace dying is being terminated');
   });
 

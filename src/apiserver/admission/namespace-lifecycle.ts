@@ -29,7 +29,7 @@ export async function admitNamespaceLifecycle(op: Operation, r: ResourceInfo, ob
       name: obj.metadata.name,
       group: r.group || undefined,
       kind: r.resource,
-      causes: [{ reason: 'NamespaceTerminating', message: msg, field: 'metadata.namespace' }],
+      causes: [{ reason: 'NamespaceTerminating', message: `namespace ${ns} is being terminated`, field: 'metadata.namespace' }],
     });
   }
 }

@@ -225,7 +225,7 @@ describe('admitDefaultTolerationSeconds', () => {
   });
 
   // Upstream: (toleration.Key == key || len(toleration.Key) == 0) && (effect NoExecute or empty).
-  test('a toleration with an explicitly empty key covers both, as upstream checks', { todo: 'bug: only an absent key with operator Exists is treated as a wildcard, not key ""' }, () => {
+  test('a toleration with an explicitly empty key covers both, as upstream checks', () => {
     const p = pod({ tolerations: [{ key: '', operator: 'Exists' }] });
     admitDefaultTolerationSeconds(p);
     assert.deepEqual(specOf(p)['tolerations'], [{ key: '', operator: 'Exists' }]);

@@ -100,7 +100,8 @@ export async function admitPriority(pod: StoredObject, getPriorityClass: (name: 
 export function admitDefaultTolerationSeconds(pod: StoredObject): void {
   const spec = specOf(pod);
   const tolerations = Array.isArray(spec['tolerations']) ? (spec['tolerations'] as Record<string, unknown>[]) : [];
-  const has = (key: string): boolean => tolerations.some((t) => (t['key'] === key || (t['key'] === undefined && t['operator'] === 'Exists')) && (t['effect'] === 'NoExecute' || t['effect'] === undefined || t['effect'] === ''));
+  const has = (key: string): boolean =>
+    tolerations.some((t) => (t['key'] === key || t['key'] === undefined || t['key'] === '') && (t['effect'] === 'NoExecute' || t['effect'] === undefined || t['effect'] === ''));
   for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
     if (!has(key)) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
   }

@@ -30,7 +30,11 @@ export function parseTokenFile(text: string, source = 'token file'): Map<string,
     fields.push(cur);
     if (fields.length < 3) throw new Error(`${source}, line ${i + 1}: token file must have at least 3 columns (token, user name, user uid), found ${fields.length}`);
     const [token = '', name = '', uid = '', groups = ''] = fields.map((f) => f.trim());
-    if (token === '') throw new Error(`${source}, line ${i + 1}: token is empty`);
+    if (token === '') {
+      // Upstream skips such a record with a warning.
+      process.stderr.write(`${JSON.stringify({ level: 'warn', msg: 'empty token skipped', file: source, line: i + 1 })}\n`);
+      return;
+    }
     if (name === '') throw new Error(`${source}, line ${i + 1}: user name is empty`);
     out.set(token, { name, uid, groups: groups === '' ? [] : groups.split(',').map((g) => g.trim()) });
   });

@@ -82,8 +82,10 @@ function requalify(e: unknown, r: ResourceInfo): unknown {
 export async function handleResource(req: Req, res: Res, info: ResourceRequestInfo, query: URLSearchParams, ctx: HandlerContext): Promise<void> {
   const r = findResource(info.group, info.version, info.resource);
   if (r === undefined) throw notFoundStatus();
+  // Namespaces are cluster-scoped objects even though their request info names them as the namespace too.
+  const scoped = !r.namespaced && info.resource === 'namespaces' ? { ...info, namespace: '' } : info;
   try {
-    await serveResource(req, res, info, query, ctx, r);
+    await serveResource(req, res, scoped, query, ctx, r);
   } catch (e: unknown) {
     throw requalify(e, r);
   }

@@ -345,17 +345,17 @@ export class ResourceStore {
         // Still let mutate see nothing, so that the caller's errors come first (e.g. decoding).
         throw ApiError.notFound(this.qualifiedResource, name);
       }
-      const candidate = await mutate(current === undefined ? undefined : (structuredClone(current) as StoredObject));
+      const mutated = await mutate(current === undefined ? undefined : (structuredClone(current) as StoredObject));
       if (current === undefined) {
-        const created = await this.create(candidate, { dryRun: opts.dryRun });
+        const created = await this.create(mutated, { dryRun: opts.dryRun });
         return { object: created, created: true };
       }
-      const pinned = candidate.metadata.resourceVersion;
+      const pinned = mutated.metadata.resourceVersion;
       if (pinned !== undefined && pinned !== '' && pinned !== current.metadata.resourceVersion) {
         throw ApiError.conflict(this.qualifiedResource, name, ApiError.optimisticLockMessage);
       }
       // An unconditional update applies to the latest object (upstream's AllowUnconditionalUpdate).
-      candidate.metadata.resourceVersion = current.metadata.resourceVersion;
+      const candidate: StoredObject = { ...mutated, metadata: { ...mutated.metadata, resourceVersion: current.metadata.resourceVersion } };
       const raw = opts.subresource === 'binding' || opts.subresource === 'finalize';
       const next = raw ? candidate : await this.prepareUpdate(candidate, current, opts.subresource === 'status', opts.dryRun === true);
       if (next === 'unchanged') return { object: current, created: false };
@@ -371,7 +371,8 @@ export class ResourceStore {
         const out = await this.storage.update(key, this.encode(next), Number(current.metadata.resourceVersion));
         return { object: this.decode(out), created: false };
       } catch (e: unknown) {
-        if (e instanceof ConflictError && (pinned === undefined || pinned === '') && attempt < 50) continue;
+        // Always retry: a client-pinned resourceVersion is checked again against the fresh object above.
+        if (e instanceof ConflictError && attempt < 50) continue;
         if (e instanceof KeyNotFoundError && attempt < 50) continue;
         return this.translate(e, name);
       }
@@ -424,11 +425,12 @@ export class ResourceStore {
     for (let attempt = 0; ; attempt++) {
       const current = await this.get(namespace, name);
       const pre = opts.preconditions;
+      // rest.BeforeDelete names the kind, not the resource, in these conflicts.
       if (pre?.uid !== undefined && pre.uid !== current.metadata.uid) {
-        throw ApiError.conflict(this.qualifiedResource, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid ?? ''}`);
+        throw ApiError.conflict(this.qualifiedKind, name, `the UID in the precondition (${pre.uid}) does not match the UID in record (${current.metadata.uid ?? ''}). The object might have been deleted and then recreated`);
       }
       if (pre?.resourceVersion !== undefined && pre.resourceVersion !== current.metadata.resourceVersion) {
-        throw ApiError.conflict(this.qualifiedResource, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion ?? ''}`);
+        throw ApiError.conflict(this.qualifiedKind, name, `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${current.metadata.resourceVersion ?? ''}). The object might have been modified`);
       }
       await this.admission.admit('DELETE', this.r, current, current, opts.dryRun === true);
       const marked = this.markForDeletion(current, opts);

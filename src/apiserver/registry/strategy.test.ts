@@ -257,12 +257,12 @@ describe('podQOSClass (upstream\'s TestComputePodQOS cases)', () => {
     assert.equal(podQOSClass({ containers: [container(rl('500m', '1Gi'), rl('500m', '1Gi'))] }), 'Guaranteed');
   });
 
-  test('best-effort-hugepages (zero cpu and memory, hugepages only) is BestEffort', { todo: 'bug: zero requests/limits count as set; upstream ignores quantities that are not > 0' }, () => {
+  test('best-effort-hugepages (zero cpu and memory, hugepages only) is BestEffort', () => {
     const c = container({ cpu: '0', memory: '0', 'hugepages-2Mi': '1Gi' }, { cpu: '0', memory: '0', 'hugepages-2Mi': '1Gi' });
     assert.equal(podQOSClass({ containers: [c] }), 'BestEffort');
   });
 
-  test('equal quantities written differently (1 and 1000m) are Guaranteed', { todo: 'bug: requests and limits are compared as strings, not as quantities' }, () => {
+  test('equal quantities written differently (1 and 1000m) are Guaranteed', () => {
     assert.equal(podQOSClass({ containers: [container(rl('1000m', '1Gi'), rl('1', '1024Mi'))] }), 'Guaranteed');
   });
 });

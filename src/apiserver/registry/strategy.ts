@@ -4,6 +4,7 @@ import type { StoredObject } from '../../api/object.js';
 import { isRecord } from '../../api/object.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import { prepareJobForCreate } from '../../api/defaults/groups/index.js';
+import { parseQuantity, type Quantity } from '../../machinery/quantity.js';
 
 /** Kinds whose strategies set metadata.generation = 1 on create and bump it when the spec changes. */
 const generationKinds = new Set([
@@ -71,28 +72,47 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
-type Resources = { requests?: Record<string, string>; limits?: Record<string, string> };
+type Resources = { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
 
-/** Upstream's qos.GetPodQOS, on the quantities as written (after defaulting copied limits into requests). */
+/** Upstream's qos.GetPodQOS: summed positive cpu/memory requests and limits of all containers. */
 export function podQOSClass(spec: unknown): 'Guaranteed' | 'Burstable' | 'BestEffort' {
   if (!isRecord(spec)) return 'BestEffort';
   const containers = [...(Array.isArray(spec['containers']) ? spec['containers'] : []), ...(Array.isArray(spec['initContainers']) ? spec['initContainers'] : [])];
-  let any = false;
+  const requests = new Map<string, Quantity>();
+  const limits = new Map<string, Quantity>();
   let guaranteed = true;
+  const positive = (v: unknown): Quantity | undefined => {
+    try {
+      const q = typeof v === 'string' || typeof v === 'number' ? parseQuantity(String(v)) : undefined;
+      return q !== undefined && q.sign() > 0 ? q : undefined;
+    } catch {
+      return undefined;
+    }
+  };
   for (const c of containers) {
     const res: Resources = isRecord(c) && isRecord(c['resources']) ? (c['resources'] as Resources) : {};
-    const req = res.requests ?? {};
-    const lim = res.limits ?? {};
-    const relevant = (m: Record<string, string>) => Object.keys(m).filter((k) => k === 'cpu' || k === 'memory');
-    if (relevant(req).length > 0 || relevant(lim).length > 0) any = true;
-    for (const name of ['cpu', 'memory']) {
-      const l = lim[name];
-      const r = req[name];
-      if (l === undefined || (r !== undefined && r !== l)) guaranteed = false;
+    for (const [name, v] of Object.entries(res.requests ?? {})) {
+      const q = (name === 'cpu' || name === 'memory') && positive(v);
+      if (q) requests.set(name, requests.get(name)?.add(q) ?? q);
+    }
+    const found = new Set<string>();
+    for (const [name, v] of Object.entries(res.limits ?? {})) {
+      const q = (name === 'cpu' || name === 'memory') && positive(v);
+      if (q) {
+        found.add(name);
+        limits.set(name, limits.get(name)?.add(q) ?? q);
+      }
+    }
+    if (!found.has('cpu') || !found.has('memory')) guaranteed = false;
+  }
+  if (requests.size === 0 && limits.size === 0) return 'BestEffort';
+  if (guaranteed) {
+    for (const [name, q] of requests) {
+      const l = limits.get(name);
+      if (l === undefined || l.cmp(q) !== 0) guaranteed = false;
     }
   }
-  if (!any) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
+  return guaranteed && requests.size === limits.size ? 'Guaranteed' : 'Burstable';
 }
 
 /**
