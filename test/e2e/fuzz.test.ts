@@ -391,6 +391,16 @@ describe('fuzzing the request paths', () => {
     assert.deepEqual(violations.slice(0, 25), [], `${violations.length} of ${requests.length} answers were wrong (all in ${file}); by category: ${JSON.stringify(Object.fromEntries(byCategory))}`);
   });
 
+  test('unknown fields with non-ASCII names get a Warning header over HTTP/1.1 without harming the server', async () => {
+    for (const [i, field] of ['中文', 'é', 'a\u0000b', 'x\ny', '\u{1F600}'].entries()) {
+      const body = `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"unicode-warning-${i}"},${JSON.stringify(field)}:1}`;
+      const r = await s.request('POST', '/api/v1/namespaces/default/configmaps', { agent, body });
+      assert.equal(r.status, 201, r.body);
+      assert.match(String(r.headers['warning']), /^299 - "unknown field /);
+      assert.equal(s.proc?.exitCode, null, s.log.slice(-2000));
+    }
+  });
+
   test('the server is still up and ready afterwards', async () => {
     assert.equal(s.proc?.exitCode, null, s.log.slice(-2000));
     const r = await s.request('GET', '/readyz', { auth: 'none' });
