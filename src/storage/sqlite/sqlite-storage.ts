@@ -74,6 +74,9 @@ interface SqliteWatcher {
   /** History up to this revision is read from the table; later events arrive live into `pending`. */
   readonly replayEnd: number;
   pending: WatchEvent[];
+  /** The store's revision at the last commit fanned out to this watcher, and the last one reported by onProgress. */
+  progress: number;
+  reportedProgress: number;
   scheduled: boolean;
   cancelled: boolean;
 }
@@ -106,6 +109,8 @@ function toError(e: unknown): Error {
 }
 
 export class SqliteStorage implements Storage {
+  /** Every commit reaches every watcher's onProgress, so watch caches can serve consistent reads. */
+  readonly progressNotify = true;
   /** The main thread's connection: reads (and the schema at open, and the writes made while the worker starts). */
   private readonly db: Database.Database;
   private readonly worker: Worker;
@@ -275,6 +280,8 @@ export class SqliteStorage implements Storage {
       cursor: fromRevision,
       replayEnd: this.rev,
       pending: [],
+      progress: fromRevision,
+      reportedProgress: fromRevision,
       scheduled: false,
       cancelled: false,
     };
@@ -544,6 +551,11 @@ export class SqliteStorage implements Storage {
           added = true;
         }
       }
+      // Watchers that want progress hear of every commit, matching or not (a watch cache knows it is current).
+      if (w.cb.onProgress !== undefined && this.rev > w.progress) {
+        w.progress = this.rev;
+        added = true;
+      }
       if (added) this.schedule(w);
     }
   }
@@ -573,9 +585,20 @@ export class SqliteStorage implements Storage {
     const events = w.pending.filter((e) => e.kv.modRevision > w.cursor);
     w.pending = [];
     const last = events[events.length - 1];
-    if (!last) return;
-    w.cursor = last.kv.modRevision;
-    this.deliver(w, events);
+    if (last) {
+      w.cursor = last.kv.modRevision;
+      this.deliver(w, events);
+    }
+    if (w.cancelled || w.cb.onProgress === undefined) return;
+    const progress = Math.max(w.progress, w.cursor);
+    if (progress > w.reportedProgress) {
+      w.reportedProgress = progress;
+      try {
+        w.cb.onProgress(progress);
+      } catch (e: unknown) {
+        this.fail(w, toError(e));
+      }
+    }
   }
 
   private deliver(w: SqliteWatcher, events: readonly WatchEvent[]): void {
