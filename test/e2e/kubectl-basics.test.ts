@@ -298,9 +298,12 @@ describe('kubectl get', () => {
   });
 
   test('-w --watch-only prints only the changes and stops at --request-timeout', async () => {
-    const w = s.kubectlBackground(['get', 'pods', '-n', ns, '--watch-only', '--request-timeout=4s']);
-    await new Promise((r) => setTimeout(r, 1500));
-    s.k(['label', 'pod', 'nginx', '-n', ns, 'watched=yes']);
+    const w = s.kubectlBackground(['get', 'pods', '-n', ns, '--watch-only', '--request-timeout=6s']);
+    // The watch starts after kubectl's discovery: relabel until a change shows up.
+    for (let i = 0; i < 10 && !/^nginx\s+0\/1\s+Pending\s/m.test(w.stdout); i++) {
+      s.k(['label', 'pod', 'nginx', '-n', ns, `watched=n${i}`, '--overwrite']);
+      await new Promise((r) => setTimeout(r, 400));
+    }
     await w.waitForOutput((o) => /^nginx\s+0\/1\s+Pending\s/m.test(o));
     const code = await w.exited;
     assert.equal(code, 0, w.stderr);
