@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { connect, type ClientHttp2Session } from 'node:http2';
 import { Agent, request } from 'node:https';
 import { parse as parseYaml } from 'yaml';
 
@@ -103,6 +104,11 @@ export class K8tsServer {
       });
       req.end();
     });
+  }
+
+  /** Whether the server process is running. */
+  get alive(): boolean {
+    return this.proc !== undefined && this.proc.exitCode === null && this.proc.signalCode === null;
   }
 
   /** Stops the process (SIGTERM, or SIGKILL with kill9) and waits for it to exit. */
@@ -343,4 +349,38 @@ export function kubectlBinary(minor: number): string | undefined {
     if (existsSync(p)) return p;
   }
   return undefined;
+}
+
+/** An HTTP/2 request on an open session (see `K8tsServer.http2Session`). */
+export function http2Request(session: ClientHttp2Session, method: string, path: string, opts: { body?: string | Buffer; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<HttpResult> {
+  return new Promise((resolveResult, reject) => {
+    const headers: Record<string, string> = { ':method': method, ':path': path, ...(opts.headers ?? {}) };
+    if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
+    const req = session.request(headers, { endStream: opts.body === undefined });
+    const chunks: Buffer[] = [];
+    let status = 0;
+    let resHeaders: Record<string, string | string[] | undefined> = {};
+    const timer = setTimeout(() => req.close(), opts.timeoutMs ?? 30_000);
+    req.on('response', (h) => {
+      status = Number(h[':status']);
+      resHeaders = { ...h };
+    });
+    req.on('data', (d: Buffer) => chunks.push(d));
+    req.on('end', () => {
+      clearTimeout(timer);
+      resolveResult({ status, headers: resHeaders, body: Buffer.concat(chunks).toString('utf8') });
+    });
+    req.on('error', (e: Error) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    if (opts.body !== undefined) req.write(opts.body);
+    req.end();
+  });
+}
+
+/** Opens an HTTP/2 session to the server with the admin client certificate. */
+export function openHttp2Session(s: K8tsServer): ClientHttp2Session {
+  const c = s.adminCredentials();
+  return connect(s.url, { ca: c.caPem, cert: c.certPem, key: c.keyPem, servername: 'localhost' });
 }
