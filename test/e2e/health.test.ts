@@ -3,10 +3,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { connect as tlsConnect } from 'node:tls';
 import { connect } from 'node:http2';
 import { join } from 'node:path';
-import { at, K8tsServer, parseObject, writeTemp } from './support/server.js';
+import { at, k8tsBin, K8tsServer, parseObject, writeTemp } from './support/server.js';
 
 const token = 'e2e-health-token-0123456789';
 let s: K8tsServer;
@@ -183,5 +186,47 @@ describe('authentication', () => {
     } finally {
       session.close();
     }
+  });
+});
+
+describe('certificates and the CLI', () => {
+  test('the serving certificate covers 127.0.0.1, localhost, the hostname, kubernetes.default.svc and the first service IP', async () => {
+    const ca = s.adminCredentials().caPem;
+    const san = await new Promise<string>((resolve, reject) => {
+      const sock = tlsConnect({ host: '127.0.0.1', port: s.port, ca, servername: 'localhost' }, () => {
+        const cert = sock.getPeerCertificate();
+        sock.end();
+        resolve(cert.subjectaltname ?? '');
+      });
+      sock.on('error', reject);
+    });
+    for (const name of ['IP Address:127.0.0.1', 'DNS:localhost', `DNS:${hostname()}`, 'DNS:kubernetes', 'DNS:kubernetes.default', 'DNS:kubernetes.default.svc', 'DNS:kubernetes.default.svc.cluster.local', 'IP Address:10.254.0.1']) {
+      assert.ok(san.split(', ').includes(name), `${name} missing from ${san}`);
+    }
+  });
+
+  test('the admin client certificate is signed by the cluster CA and is in O=system:masters', () => {
+    const c = s.adminCredentials();
+    const cert = new X509Certificate(c.certPem);
+    const ca = new X509Certificate(c.caPem);
+    assert.ok(cert.verify(ca.publicKey));
+    assert.ok(cert.checkIssued(ca));
+    assert.match(cert.subject, /^O=system:masters$/m);
+    assert.equal(cert.ca, false);
+    assert.equal(ca.ca, true);
+  });
+
+  test('the kubeconfig is written with mode 0600 and pointing at the server', () => {
+    assert.equal(statSync(s.kubeconfig).mode & 0o777, 0o600);
+    assert.equal(s.adminCredentials().server, s.url);
+  });
+
+  test('k8ts kubeconfig --data-dir prints the admin kubeconfig, and k8ts version prints the version', () => {
+    const r = spawnSync(process.execPath, [k8tsBin, 'kubeconfig', '--data-dir', s.dataDir], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, readFileSync(s.kubeconfig, 'utf8'));
+    const v = spawnSync(process.execPath, [k8tsBin, 'version'], { encoding: 'utf8' });
+    assert.equal(v.status, 0, v.stderr);
+    assert.match(v.stdout, /v1\.32\.0-k8ts\.\d+/);
   });
 });
