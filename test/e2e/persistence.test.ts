@@ -155,4 +155,53 @@ describe('kill -9 during a burst of writes', () => {
     const maxRv = Math.max(...items.map((i: unknown) => Number(at(i, 'metadata.resourceVersion'))));
     assert.ok(Number(at(parseObject(r.body), 'metadata.resourceVersion')) > maxRv);
   });
+
+  test('every patch and delete that got a 200 before a kill -9 is there after the restart', async () => {
+    const ns = 'burst';
+    const names = Array.from({ length: 40 }, (_, i) => `cm-${String(i).padStart(5, '0')}`);
+    const ackedPatch = new Map<string, number>();
+    const ackedDelete = new Set<string>();
+    let killed = false;
+    let round = 0;
+    const worker = async (w: number): Promise<void> => {
+      while (!killed) {
+        const i = round++;
+        const name = names[(i * 7 + w) % names.length] ?? 'cm-00000';
+        try {
+          if (i % 25 === 24 && !ackedDelete.has(name)) {
+            const r = await s.request('DELETE', `/api/v1/namespaces/${ns}/configmaps/${name}`, { timeoutMs: 10_000 });
+            if (r.status === 200) ackedDelete.add(name);
+            continue;
+          }
+          const r = await s.request('PATCH', `/api/v1/namespaces/${ns}/configmaps/${name}`, {
+            body: JSON.stringify({ metadata: { labels: { [`w${w}`]: String(i) } } }),
+            headers: { 'content-type': 'application/merge-patch+json' },
+            timeoutMs: 10_000,
+          });
+          if (r.status === 200) ackedPatch.set(`${name}/w${w}`, Math.max(ackedPatch.get(`${name}/w${w}`) ?? -1, i));
+        } catch (e: unknown) {
+          // cut off by the kill
+        }
+      }
+    };
+    const killer = (async (): Promise<void> => {
+      while (ackedPatch.size < 100 || round < 600) await new Promise((r) => setTimeout(r, 5));
+      await s.stop(true);
+      killed = true;
+    })();
+    await Promise.all([...Array.from({ length: 8 }, (_, w) => worker(w)), killer]);
+    await s.startProcess();
+    const items = parseObject(s.k(['get', 'configmaps', '-n', ns, '-o', 'json']))['items'];
+    assert.ok(Array.isArray(items));
+    const byName = new Map(items.map((i: unknown) => [String(at(i, 'metadata.name')), i]));
+    for (const d of ackedDelete) assert.equal(byName.has(d), false, `${d} was deleted (200) but is back`);
+    const lost: string[] = [];
+    for (const [key, value] of ackedPatch) {
+      const [name, label] = key.split('/');
+      if (name === undefined || label === undefined || ackedDelete.has(name)) continue;
+      const got = Number(at(byName.get(name), `metadata.labels.${label}`) ?? -1);
+      if (got < value) lost.push(`${key}: acknowledged ${value}, stored ${got}`);
+    }
+    assert.deepEqual(lost, []);
+  });
 });
