@@ -14,7 +14,7 @@ before(async () => {
 });
 
 after(async () => {
-  await s.destroy();
+  await s?.destroy();
 });
 
 const pod = (name: string, step: string): string => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { step } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });

@@ -19,7 +19,7 @@ before(async () => {
 
 after(async () => {
   agent?.destroy();
-  await s.destroy();
+  await s?.destroy();
 });
 
 const NS = 'fuzz';

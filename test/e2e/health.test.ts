@@ -23,7 +23,7 @@ before(async () => {
 });
 
 after(async () => {
-  await s.destroy();
+  await s?.destroy();
 });
 
 const unauthorized = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 };

@@ -14,7 +14,7 @@ before(async () => {
 });
 
 after(async () => {
-  await s.destroy();
+  await s?.destroy();
 });
 
 function ensureNamespace(name: string): void {

@@ -11,7 +11,7 @@ before(async () => {
 });
 
 after(async () => {
-  await s.destroy();
+  await s?.destroy();
 });
 
 for (const minor of [27, 28, 29, 30, 31, 32, 33]) {

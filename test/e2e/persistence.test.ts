@@ -15,7 +15,7 @@ before(async () => {
 });
 
 after(async () => {
-  await s.destroy();
+  await s?.destroy();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
