@@ -7,6 +7,15 @@ import { stringify as yamlStringify } from 'yaml';
 export type Req = IncomingMessage | Http2ServerRequest;
 export type Res = ServerResponse | Http2ServerResponse;
 
+/**
+ * A Warning header value (`299 - "text"`): header values must be visible ASCII, so other characters become '?',
+ * and the text is quoted with backslash escapes as RFC 7230 quoted-strings are.
+ */
+export function warningHeader(text: string): string {
+  const safe = text.replace(/[^\x20-\x7e]/g, '?').replace(/(["\\])/g, '\\$1');
+  return `299 - "${safe}"`;
+}
+
 /** Upstream's limit on request bodies (3 MiB). */
 export const maxBodyBytes = 3 * 1024 * 1024;
 

@@ -5,9 +5,10 @@ import type { KubeObject } from '../object.js';
 import type { ResourceInfo } from '../resources.js';
 import { definitionNameOf } from './build-definitions.js';
 import type { JsonSchema } from './json-schema.js';
+import { findTypeError } from './type-errors.js';
 import { fileNames, loadDefinitions, loadV3Index, openapiFile, v3FileOf } from './openapi-files.js';
 import { SchemaPatchMeta } from './schema-patch-meta.js';
-import { findUnknownFields } from './unknown-fields.js';
+import { findUnknownFields, pruneUnknownFields } from './unknown-fields.js';
 
 export type { JsonSchema, Definitions, GroupVersionKindExtension } from './json-schema.js';
 
@@ -86,7 +87,24 @@ export function unknownFieldsForKind(obj: unknown, group: string, version: strin
   return schema === undefined ? [] : findUnknownFields(loadDefinitions(), obj, schema);
 }
 
+/** Drops, in place, the fields of obj that r's schema does not define (what decoding into typed structs does). */
+export function pruneUnknown(obj: KubeObject, r: ResourceInfo): void {
+  const schema = schemaForKind(r.group, r.version, r.kind);
+  if (schema !== undefined) pruneUnknownFields(loadDefinitions(), obj, schema);
+}
+
 /** Paths of fields in obj that r's schema does not define, as upstream prints them in `unknown field "spec.foo"`. */
 export function unknownFields(obj: KubeObject, r: ResourceInfo): string[] {
   return unknownFieldsForKind(obj, r.group, r.version, r.kind);
+}
+
+/** The first mistyped value of obj against r's schema, as Go's JSON decoding reports it; undefined when all fit. */
+export function typeErrorFor(obj: unknown, r: ResourceInfo): string | undefined {
+  return typeErrorForKind(obj, r.group, r.version, r.kind);
+}
+
+/** Like typeErrorFor, for any kind with a schema (meta.k8s.io/v1 DeleteOptions, policy/v1 Eviction, …). */
+export function typeErrorForKind(obj: unknown, group: string, version: string, kind: string): string | undefined {
+  const schema = schemaForKind(group, version, kind);
+  return schema === undefined ? undefined : findTypeError(loadDefinitions(), obj, schema, kind);
 }

@@ -38,3 +38,32 @@ export function findUnknownFields(defs: Definitions, value: unknown, schema: Jso
   walk(value, schema, '');
   return [...found];
 }
+
+/**
+ * Removes (in place) the fields the schema does not declare, as decoding into upstream's typed structs drops them:
+ * with fieldValidation Warn or Ignore an unknown field is reported (or not) and never stored.
+ */
+export function pruneUnknownFields(defs: Definitions, value: unknown, schema: JsonSchema | undefined): void {
+  const walk = (v: unknown, sch: JsonSchema | undefined, depth: number): void => {
+    if (depth > 1000) return;
+    const s = resolveSchema(defs, sch);
+    if (s === undefined) return;
+    if (Array.isArray(v)) {
+      if (s.type === 'array') for (const item of v) walk(item, s.items, depth + 1);
+      return;
+    }
+    if (!isRecord(v)) return;
+    if (s.properties !== undefined) {
+      for (const key of Object.keys(v)) {
+        const p = Object.hasOwn(s.properties, key) ? s.properties[key] : undefined;
+        if (p === undefined) delete v[key];
+        else walk(v[key], p, depth + 1);
+      }
+      return;
+    }
+    if (typeof s.additionalProperties === 'object') {
+      for (const entry of Object.values(v)) walk(entry, s.additionalProperties, depth + 1);
+    }
+  };
+  walk(value, schema, 0);
+}

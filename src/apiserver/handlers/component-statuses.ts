@@ -1,6 +1,6 @@
 // componentstatuses: the deprecated health list kubectl still prints; k8ts reports its own store and components.
 import { ApiError } from '../../machinery/errors.js';
-import { send, type Encoding, type Res } from '../http.js';
+import { send, warningHeader, type Encoding, type Res } from '../http.js';
 import type { ResourceRequestInfo } from '../request-info.js';
 import type { HandlerContext } from './resource-handler.js';
 
@@ -50,11 +50,11 @@ export async function componentStatuses(res: Res, info: ResourceRequestInfo, enc
   if (info.verb !== 'list') throw ApiError.methodNotSupported({ group: '', name: 'componentstatuses' }, info.verb);
   ctx.warnings.push('v1 ComponentStatus is deprecated in v1.19+');
   if (enc.as === 'Table') {
-    send(res, 200, tableOf(comps), enc, { warning: ctx.warnings.map((w) => `299 - ${JSON.stringify(w)}`) });
+    send(res, 200, tableOf(comps), enc, { warning: ctx.warnings.map((w) => warningHeader(w)) });
     return;
   }
   send(res, 200, { kind: 'ComponentStatusList', apiVersion: 'v1', metadata: {}, items: comps.map(toObject) }, enc, {
-    warning: ctx.warnings.map((w) => `299 - ${JSON.stringify(w)}`),
+    warning: ctx.warnings.map((w) => warningHeader(w)),
   });
 }
 

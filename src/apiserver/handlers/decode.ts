@@ -1,7 +1,7 @@
 // Decoding request bodies as upstream does: JSON or YAML by Content-Type, apiVersion/kind defaulted from the
 // URL and checked against it, a depth limit, and field validation (Strict / Warn / Ignore).
 import { parse as yamlParse, parseDocument } from 'yaml';
-import { unknownFields } from '../../api/openapi/index.js';
+import { pruneUnknown, typeErrorFor, unknownFields } from '../../api/openapi/index.js';
 import { apiVersionOf, isRecord, parseApiVersion, type KubeObject } from '../../api/object.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import { ApiError } from '../../machinery/errors.js';
@@ -17,6 +17,23 @@ export function fieldValidationOf(query: URLSearchParams): FieldValidation {
 }
 
 const maxDepth = 1000;
+
+/** Nesting depth of a JSON text, brackets inside strings excluded (checked before parsing, as Go's decoder does while reading). */
+function jsonDepthOk(text: string): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > maxDepth) return false;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return true;
+}
 
 function depthOk(v: unknown, depth: number): boolean {
   if (depth > maxDepth) return false;
@@ -49,6 +66,16 @@ function duplicateFields(text: string): string[] {
   return dups;
 }
 
+/** Go's base64.StdEncoding error for a []byte field, or undefined when the text decodes. */
+export function base64Error(s: string): string | undefined {
+  const bad = s.search(/[^A-Za-z0-9+/=]/);
+  if (bad >= 0) return `illegal base64 data at input byte ${bad}`;
+  const pad = s.indexOf('=');
+  if (pad >= 0 && (!/^=={0,1}$/.test(s.slice(pad)) || s.length % 4 !== 0)) return `illegal base64 data at input byte ${pad}`;
+  if (s.length % 4 !== 0) return `illegal base64 data at input byte ${s.length - (s.length % 4)}`;
+  return undefined;
+}
+
 /** Parses a body by content type; throws upstream-style 400/415 errors. */
 export function parseBody(body: Buffer, contentType: string | undefined, accepted: readonly string[]): { value: unknown; duplicates: string[] } {
   const ct = (contentType ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
@@ -56,6 +83,7 @@ export function parseBody(body: Buffer, contentType: string | undefined, accepte
   let value: unknown;
   let duplicates: string[] = [];
   if (ct === 'application/json' || ct === '' || ct === 'application/merge-patch+json' || ct === 'application/strategic-merge-patch+json' || ct === 'application/json-patch+json') {
+    if (!jsonDepthOk(text)) throw ApiError.badRequest('json: exceeded max depth');
     try {
       value = JSON.parse(text);
     } catch (e: unknown) {
@@ -129,6 +157,18 @@ export function checkObject(
   if (obj.metadata !== undefined && !isRecord(obj.metadata)) {
     throw ApiError.badRequest(`${expectKind.kind} in version "${expectKind.version}" cannot be handled as a ${expectKind.kind}: json: cannot unmarshal ${Array.isArray(obj.metadata) ? 'array' : typeof obj.metadata} into Go struct field ${expectKind.kind}.metadata of type v1.ObjectMeta`);
   }
+  const cannotHandle = (why: string): ApiError => ApiError.badRequest(`${expectKind.kind} in version "${expectKind.version}" cannot be handled as a ${expectKind.kind}: ${why}`);
+  // Go decodes into typed structs: a value of the wrong JSON type is a 400 before anything else looks at it.
+  if (expectKind.kind === r.kind && expectKind.group === r.group) {
+    const typeError = typeErrorFor(obj, r);
+    if (typeError !== undefined) throw cannotHandle(typeError);
+    if (r.group === '' && r.kind === 'Secret' && isRecord(obj['data'])) {
+      for (const v of Object.values(obj['data'])) {
+        const bad = typeof v === 'string' ? base64Error(v) : undefined;
+        if (bad !== undefined) throw cannotHandle(bad);
+      }
+    }
+  }
   obj.metadata ??= {};
   const warnings: string[] = [];
   if (fieldValidation !== 'Ignore') {
@@ -140,5 +180,7 @@ export function checkObject(
       warnings.push(...problems);
     }
   }
+  // Unknown fields are never stored (upstream decodes into typed structs, which have no place for them).
+  if (expectKind.kind === r.kind && expectKind.group === r.group) pruneUnknown(obj, r);
   return { obj, warnings };
 }

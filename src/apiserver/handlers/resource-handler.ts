@@ -1,6 +1,6 @@
 // Resource requests: get, list, watch, create, update, patch, delete, deletecollection and the status,
 // scale, binding, eviction and finalize subresources — upstream's endpoints/handlers for our registry.
-import { patchMetaFor } from '../../api/openapi/index.js';
+import { patchMetaFor, typeErrorForKind } from '../../api/openapi/index.js';
 import { toStorageVersion } from '../../api/conversion/index.js';
 import { isRecord, type KubeObject, type StoredObject } from '../../api/object.js';
 import { findResource, storageResourceOf, type ResourceInfo } from '../../api/resources.js';
@@ -8,7 +8,7 @@ import { ApiError } from '../../machinery/errors.js';
 import { applyJsonPatch } from '../../machinery/json-patch.js';
 import { applyMergePatch } from '../../machinery/merge-patch.js';
 import { applyStrategicMergePatch } from '../../machinery/strategic-merge-patch.js';
-import { negotiate, readBody, send, type Encoding, type Req, type Res } from '../http.js';
+import { negotiate, readBody, send, warningHeader, type Encoding, type Req, type Res } from '../http.js';
 import type { ResourceRequestInfo } from '../request-info.js';
 import type { Registry } from '../registry/registry.js';
 import type { DeleteOptions, ResourceStore } from '../registry/resource-store.js';
@@ -16,6 +16,7 @@ import { nowTimestamp } from '../registry/resource-store.js';
 import { checkObject, decodeObject, fieldValidationOf, parseBody } from './decode.js';
 import { listBody, objectBody, toServed } from './output.js';
 import { parseSelection } from './selectors.js';
+import { validateListOptions, validateWriteOptions } from './options.js';
 import { serveWatch } from './watch.js';
 import { componentStatuses } from './component-statuses.js';
 import { scaleOf, applyScale } from './scale.js';
@@ -47,7 +48,7 @@ function warningHeaders(ctx: HandlerContext, r: ResourceInfo): Record<string, st
   const list = [...ctx.warnings];
   if (r.deprecated !== undefined) list.unshift(r.deprecated);
   if (list.length === 0) return {};
-  return { warning: list.map((w) => `299 - ${JSON.stringify(w)}`) };
+  return { warning: list.map((w) => warningHeader(w)) };
 }
 
 /** Set the URL's namespace on a decoded object, rejecting a different one as upstream does. */
@@ -136,6 +137,7 @@ async function serveResource(req: Req, res: Res, info: ResourceRequestInfo, quer
       return;
     }
     case 'list': {
+      validateListOptions(query, false);
       const selection = parseSelection(query, r);
       const page = await store.list(info.namespace, {
         selection,
@@ -148,8 +150,10 @@ async function serveResource(req: Req, res: Res, info: ResourceRequestInfo, quer
       return;
     }
     case 'watch':
+      validateListOptions(query, true);
       return serveWatch(req, res, r, store, info.namespace, info.name, query, enc, warningHeaders(ctx, r));
     case 'create': {
+      validateWriteOptions(query, 'CreateOptions');
       const dryRun = dryRunOf(query);
       const fv = fieldValidationOf(query);
       const body = await readBody(req);
@@ -166,6 +170,7 @@ async function serveResource(req: Req, res: Res, info: ResourceRequestInfo, quer
       return;
     }
     case 'update': {
+      validateWriteOptions(query, 'UpdateOptions');
       const dryRun = dryRunOf(query);
       const fv = fieldValidationOf(query);
       const body = await readBody(req);
@@ -229,7 +234,12 @@ async function deleteOptionsOf(req: Req, query: URLSearchParams): Promise<Delete
   const body = await readBody(req);
   if (body.length > 0) {
     const { value } = parseBody(body, req.headers['content-type'], ['application/json', 'application/yaml']);
-    if (!isRecord(value)) throw ApiError.badRequest('DeleteOptions must be an object');
+    if (!isRecord(value)) throw ApiError.badRequest(`json: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go value of type v1.DeleteOptions`);
+    if (value['kind'] !== undefined && value['kind'] !== 'DeleteOptions') {
+      throw ApiError.badRequest(`no kind ${JSON.stringify(value['kind'])} is registered for version "v1" in scheme "k8s.io/apimachinery/pkg/apis/meta/internalversion/scheme/register.go:28"`);
+    }
+    const typeError = typeErrorForKind(value, 'meta.k8s.io', 'v1', 'DeleteOptions');
+    if (typeError !== undefined) throw ApiError.badRequest(typeError);
     if (typeof value['gracePeriodSeconds'] === 'number') opts.gracePeriodSeconds = value['gracePeriodSeconds'];
     const pp = value['propagationPolicy'];
     if (pp === 'Orphan' || pp === 'Background' || pp === 'Foreground') opts.propagationPolicy = pp;
@@ -259,6 +269,7 @@ async function deleteOptionsOf(req: Req, query: URLSearchParams): Promise<Delete
 
 /** Applies a JSON, merge or strategic merge patch to the current object (in the served version) and stores the result. */
 async function patchObject(req: Req, info: ResourceRequestInfo, query: URLSearchParams, ctx: HandlerContext, r: ResourceInfo, store: ResourceStore, subresource: '' | 'status'): Promise<StoredObject> {
+  validateWriteOptions(query, 'PatchOptions');
   const dryRun = dryRunOf(query);
   const fv = fieldValidationOf(query);
   const ct = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
@@ -315,6 +326,7 @@ async function subresourceStatus(req: Req, res: Res, info: ResourceRequestInfo, 
       return;
     }
     case 'update': {
+      validateWriteOptions(query, 'UpdateOptions');
       const dryRun = dryRunOf(query);
       const body = await readBody(req);
       const { obj, warnings } = decodeObject(body, req.headers['content-type'], r, fieldValidationOf(query));

@@ -80,11 +80,14 @@ function encodeContinue(rv: number, start: string): string {
 function decodeContinue(token: string): ContinueToken {
   try {
     const t: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (isRecord(t) && t['v'] === 'meta.k8s.io/v1' && typeof t['rv'] === 'number' && typeof t['start'] === 'string') return { v: t['v'], rv: t['rv'], start: t['start'] };
-  } catch {
-    // fall through
+    if (isRecord(t) && t['v'] === 'meta.k8s.io/v1' && typeof t['rv'] === 'number' && typeof t['start'] === 'string') {
+      if (!Number.isInteger(t['rv']) || t['rv'] <= 0) throw ApiError.badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+      return { v: t['v'], rv: t['rv'], start: t['start'] };
+    }
+  } catch (e: unknown) {
+    if (e instanceof ApiError) throw e;
   }
-  throw ApiError.badRequest(`invalid continue token: continue key is not valid`);
+  throw ApiError.badRequest(`continue key is not valid: illegal base64 data or not a continue token`);
 }
 
 function parseRV(rv: string, what = 'resourceVersion'): number {
@@ -402,7 +405,8 @@ export class ResourceStore {
     // Fields the client may not change through an update.
     const cm = current.metadata;
     const nm = next.metadata;
-    nm.uid = cm.uid;
+    // Upstream's BeforeUpdate: the existing UID when none is given (a different one fails validation as immutable).
+    if (nm.uid === undefined || nm.uid === '') nm.uid = cm.uid;
     nm.creationTimestamp = cm.creationTimestamp;
     if (cm.deletionTimestamp !== undefined) nm.deletionTimestamp = cm.deletionTimestamp;
     else delete nm.deletionTimestamp;
