@@ -444,6 +444,31 @@ describe('fuzzing the request paths', () => {
     assert.deepEqual(violations.slice(0, 25), [], `${violations.length} of ${requests.length} HTTP/2 answers were wrong (all in ${file})`);
   });
 
+  test('bodies over 3 MiB get a 413 Status over HTTP/1.1, and the client reads it instead of a broken pipe', async () => {
+    const huge = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fuzz-huge', annotations: { a: 'x'.repeat(3 * 1024 * 1024 + 100_000) } } });
+    for (let i = 0; i < 6; i++) {
+      const r = await s.request('POST', `/api/v1/namespaces/${NS}/configmaps`, { agent, body: huge });
+      assert.equal(r.status, 413, r.body.slice(0, 300));
+      assert.equal(at(parseObject(r.body), 'reason'), 'RequestEntityTooLarge');
+      assert.equal((await s.request('GET', `/api/v1/namespaces/${NS}/configmaps/${TARGET}`, { agent })).status, 200);
+    }
+  });
+
+  test('bodies over 3 MiB get a 413 Status over HTTP/2 and the session stays usable', async () => {
+    const huge = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fuzz-huge', annotations: { a: 'x'.repeat(3 * 1024 * 1024 + 100_000) } } });
+    const session = openHttp2Session(s);
+    try {
+      for (let i = 0; i < 4; i++) {
+        const r = await http2Request(session, 'POST', `/api/v1/namespaces/${NS}/configmaps`, { body: huge, headers: { 'content-type': 'application/json' } });
+        assert.equal(r.status, 413, r.body.slice(0, 300));
+        const ok = await http2Request(session, 'GET', `/api/v1/namespaces/${NS}/configmaps/${TARGET}`);
+        assert.equal(ok.status, 200, `request ${i}: ${ok.body.slice(0, 200)}`);
+      }
+    } finally {
+      session.close();
+    }
+  });
+
   test('unknown fields with non-ASCII names get a Warning header over HTTP/1.1 without harming the server', async () => {
     for (const [i, field] of ['中文', 'é', 'a\u0000b', 'x\ny', '\u{1F600}'].entries()) {
       const body = `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"unicode-warning-${i}"},${JSON.stringify(field)}:1}`;
