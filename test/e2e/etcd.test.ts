@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { CoreV1Api, KubeConfig, makeInformer, type V1Pod } from '@kubernetes/client-node';
 import { startEtcd, type EtcdTestServer } from '../../src/storage/etcd/etcd-test-server.js';
 import { pythonWatcher } from './support/python-watch.js';
 import { at, BackgroundProcess, K8tsServer, namespaceYaml, parseObject, seedDir, waitFor, writeTemp } from './support/server.js';
@@ -158,7 +159,10 @@ describe('k8ts server on etcd', () => {
     // A restart empties any watch cache, so the old revision can only be served from the compacted store.
     await s.restart();
 
-    const r = await s.request('GET', `/api/v1/namespaces/${wns}/pods?watch=true&resourceVersion=${old}&timeoutSeconds=2`);
+    // No timeoutSeconds: like upstream, the server must end the stream right after the 410 ERROR event.
+    const t0 = Date.now();
+    const r = await s.request('GET', `/api/v1/namespaces/${wns}/pods?watch=true&resourceVersion=${old}`, { timeoutMs: 5000 });
+    assert.ok(Date.now() - t0 < 3000, 'the watch stream ended after the ERROR event');
     assert.equal(r.status, 200, r.body);
     const first = parseObject(r.body.trim().split('\n')[0] ?? '');
     assert.equal(first['type'], 'ERROR');
@@ -177,6 +181,59 @@ describe('k8ts server on etcd', () => {
       await waitFor('python sees the change after relisting', () => py.stdout.includes('["MODIFIED", "old", "2"'));
     } finally {
       await py.stop();
+    }
+  });
+
+  test('a client-node informer whose resourceVersion was compacted away while the server was down relists and carries on', async () => {
+    const ins = 'informer-410';
+    s.k(['apply', '-f', '-'], { input: namespaceYaml(ins) });
+    const kc = new KubeConfig();
+    kc.loadFromFile(s.kubeconfig);
+    const api = kc.makeApiClient(CoreV1Api);
+    let lists = 0;
+    const informer = makeInformer<V1Pod>(kc, `/api/v1/namespaces/${ins}/pods`, () => {
+      lists++;
+      return api.listNamespacedPod({ namespace: ins });
+    });
+    const events: string[] = [];
+    let stopped = false;
+    informer.on('add', (p: V1Pod) => events.push(`add ${p.metadata?.name ?? '?'}`));
+    informer.on('delete', (p: V1Pod) => events.push(`delete ${p.metadata?.name ?? '?'}`));
+    informer.on('error', () => {
+      if (!stopped) setTimeout(() => void informer.start().catch(() => undefined), 300);
+    });
+    await informer.start();
+    const create = async (name: string): Promise<void> => {
+      const r = await s.request('POST', `/api/v1/namespaces/${ins}/pods`, { body: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'nginx' }] } }) });
+      assert.equal(r.status, 201, r.body);
+    };
+    try {
+      await create('a');
+      await waitFor('add a', () => events.includes('add a'));
+      await s.stop();
+      // While k8ts is down, move etcd's revision on (a key outside k8ts' prefix) and compact everything before it.
+      let rev = 0;
+      for (let i = 0; i < 3; i++) {
+        const put = await fetch(`${etcd.endpoint}/v3/kv/put`, { method: 'POST', body: JSON.stringify({ key: Buffer.from('/e2e-bump').toString('base64'), value: Buffer.from(String(i)).toString('base64') }) });
+        rev = Number(at(await put.json(), 'header.revision'));
+      }
+      const c = await fetch(`${etcd.endpoint}/v3/kv/compaction`, { method: 'POST', body: JSON.stringify({ revision: String(rev), physical: true }) });
+      assert.equal(c.status, 200);
+      await s.startProcess();
+      await create('b');
+      await waitFor('the informer sees b after relisting', () => events.includes('add b') && informer.list(ins).length === 2, 30_000);
+      assert.deepEqual(
+        informer
+          .list(ins)
+          .map((p) => p.metadata?.name)
+          .sort(),
+        ['a', 'b'],
+      );
+      assert.deepEqual(events, ['add a', 'add b']);
+      assert.equal(lists, 2, 'one list at the start and one relist after the 410');
+    } finally {
+      stopped = true;
+      await informer.stop();
     }
   });
 
