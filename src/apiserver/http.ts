@@ -19,17 +19,47 @@ export function warningHeader(text: string): string {
 /** Upstream's limit on request bodies (3 MiB). */
 export const maxBodyBytes = 3 * 1024 * 1024;
 
-export async function readBody(req: Req, limit = maxBodyBytes): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? '0');
-  if (declared > limit) throw ApiError.tooLarge(`Request entity too large: limit is ${limit}`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw ApiError.tooLarge(`Request entity too large: limit is ${limit}`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+/** Past this much discarded body the connection is dropped instead of drained. */
+const maxDrainBytes = 64 * 1024 * 1024;
+
+/**
+ * Reads the request body. A body over the limit is read to its end and thrown away before the 413 is sent, so that
+ * the HTTP/1.1 connection or HTTP/2 session stays usable (answering early leaves the client sending into a closed
+ * stream, which Node's HTTP/2 counts as invalid frames until it drops the whole session).
+ */
+export function readBody(req: Req, limit = maxBodyBytes): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const tooLarge = (): ApiError => ApiError.tooLarge(`Request entity too large: limit is ${limit}`);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = Number(req.headers['content-length'] ?? '0') > limit;
+    let settled = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (over || size > limit) {
+        over = true;
+        chunks.length = 0;
+        if (size > maxDrainBytes && !settled) {
+          settled = true;
+          reject(tooLarge());
+          req.destroy();
+        }
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (settled) return;
+      settled = true;
+      if (over) reject(tooLarge());
+      else resolve(Buffer.concat(chunks));
+    });
+    req.on('error', (e) => {
+      if (settled) return;
+      settled = true;
+      reject(e);
+    });
+  });
 }
 
 export interface Encoding {

@@ -1,6 +1,6 @@
 // The API server: HTTPS (HTTP/2 and HTTP/1.1), authentication -> authorization -> handlers, discovery,
 // OpenAPI, health and metrics.
-import { constants, createSecureServer, type Http2SecureServer } from 'node:http2';
+import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { openapiV2Json, openapiV2Protobuf, openapiV2ProtobufContentType, openapiV3Document, openapiV3Index } from '../api/openapi/index.js';
 import { ApiError } from '../machinery/errors.js';
@@ -170,11 +170,6 @@ export class ApiServer {
     } catch (e: unknown) {
       if (!(e instanceof ApiError)) {
         console.error(JSON.stringify({ level: 'error', msg: 'request failed', path, err: e instanceof Error ? e.stack : String(e) }));
-      }
-      if (statusOf(e).code === 413 && !res.headersSent) {
-        // The rest of the body stays unread: end the connection (HTTP/1.1) or the stream (HTTP/2) after answering.
-        if ('stream' in req && req.stream !== undefined) res.on('finish', () => req.stream.close(constants.NGHTTP2_NO_ERROR));
-        else res.setHeader('connection', 'close');
       }
       if (res.headersSent) res.end();
       else if (ctx.warnings.length > 0) send(res, statusOf(e).code, statusOf(e), { kind: 'json' }, { warning: ctx.warnings.map((w) => warningHeader(w)) });
