@@ -354,17 +354,25 @@ describe('ResourceStore on SQLite', () => {
       assert.equal(object.metadata.resourceVersion, created.metadata.resourceVersion);
     });
 
-    test('uid and creationTimestamp cannot be changed by an update', async () => {
+    test('an update keeps creationTimestamp, takes the uid when none is given, and rejects a different uid as immutable', async () => {
       const created = await env.configmaps.create(cm('update', 'identity'));
       const { object } = await env.configmaps.guaranteedUpdate('update', 'identity', (cur) => {
         assert.ok(cur);
-        cur.metadata.uid = 'other';
+        delete cur.metadata.uid;
         cur.metadata.creationTimestamp = '2000-01-01T00:00:00Z';
         cur['data'] = { x: 'y' };
         return cur;
       });
       assert.equal(object.metadata.uid, created.metadata.uid);
       assert.equal(object.metadata.creationTimestamp, created.metadata.creationTimestamp);
+      await assert.rejects(
+        env.configmaps.guaranteedUpdate('update', 'identity', (cur) => {
+          assert.ok(cur);
+          cur.metadata.uid = 'other';
+          return cur;
+        }),
+        apiError(422, 'Invalid', /^ConfigMap "identity" is invalid: metadata.uid: Invalid value: "other": field is immutable/),
+      );
     });
 
     test('an update of a missing object is 404 unless creation is allowed', async () => {
