@@ -25,3 +25,7 @@ node --test --test-concurrency=2 --test-reporter=spec --test-reporter-destinatio
 echo "== end-to-end tests"
 node --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec --test-reporter-destination=stdout \
   $(find dist/test/e2e -name '*.test.js' | sort)
+
+echo "== end-to-end tests on a real etcd (the same kubectl and client suites)"
+K8TS_E2E_DATASTORE=etcd node --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec --test-reporter-destination=stdout \
+  dist/test/e2e/kubectl-basics.test.js dist/test/e2e/clients.test.js dist/test/e2e/kubectl-versions.test.js

@@ -62,10 +62,27 @@ export class K8tsServer {
     this.kubeconfig = join(dataDir, 'kubeconfig.yaml');
   }
 
+  /** The etcd this server runs on when K8TS_E2E_DATASTORE=etcd made the harness start one for it. */
+  private ownEtcd: { endpoint: string; stop(): Promise<void> } | undefined;
+
+  /**
+   * Starts a server. With K8TS_E2E_DATASTORE=etcd in the environment, a server without an explicit datastore runs on
+   * a real etcd of its own, so that the same suites run on both stores.
+   */
   static async start(opts: ServerOptions = {}): Promise<K8tsServer> {
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'k8ts-e2e-'));
     const port = opts.port ?? (await freePort());
-    const s = new K8tsServer(dataDir, port, opts);
+    let ownEtcd: K8tsServer['ownEtcd'];
+    let options = opts;
+    if (opts.datastoreEndpoint === undefined && process.env['K8TS_E2E_DATASTORE'] === 'etcd') {
+      const { startEtcd } = (await import(join(repoRoot, 'dist', 'src', 'storage', 'etcd', 'etcd-test-server.js'))) as {
+        startEtcd: () => Promise<{ endpoint: string; stop(): Promise<void> }>;
+      };
+      ownEtcd = await startEtcd();
+      options = { ...opts, datastoreEndpoint: ownEtcd.endpoint };
+    }
+    const s = new K8tsServer(dataDir, port, options);
+    s.ownEtcd = ownEtcd;
     await s.startProcess();
     return s;
   }
@@ -131,6 +148,7 @@ export class K8tsServer {
 
   async destroy(): Promise<void> {
     await this.stop();
+    await this.ownEtcd?.stop();
     if (this.opts.dataDir === undefined) rmSync(this.dataDir, { recursive: true, force: true });
   }
 
