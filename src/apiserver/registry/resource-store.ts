@@ -334,6 +334,21 @@ export class ResourceStore {
    * compare-and-swap; retry on a conflict unless the new object pins a resourceVersion.
    * `mutate` receives a deep copy it may change and return.
    */
+  /** Writes of one key from this process go one at a time: no compare-and-swap storms on a hot object. */
+  private readonly keyLocks = new Map<string, Promise<unknown>>();
+
+  private async withKeyLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.keyLocks.get(key) ?? Promise.resolve();
+    const run = previous.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.keyLocks.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.keyLocks.get(key) === tail) this.keyLocks.delete(key);
+    }
+  }
+
   async guaranteedUpdate(
     namespace: string,
     name: string,
@@ -341,6 +356,15 @@ export class ResourceStore {
     opts: { dryRun?: boolean; subresource?: 'status' | 'binding' | 'finalize' | ''; allowCreate?: boolean } = {},
   ): Promise<{ object: StoredObject; created: boolean }> {
     const key = this.key(namespace, name);
+    return this.withKeyLock(key, () => this.guaranteedUpdateLocked(key, name, mutate, opts));
+  }
+
+  private async guaranteedUpdateLocked(
+    key: string,
+    name: string,
+    mutate: (current: StoredObject | undefined) => StoredObject | Promise<StoredObject>,
+    opts: { dryRun?: boolean; subresource?: 'status' | 'binding' | 'finalize' | ''; allowCreate?: boolean },
+  ): Promise<{ object: StoredObject; created: boolean }> {
     for (let attempt = 0; ; attempt++) {
       const { kv } = await this.storage.get(key);
       const current = kv === null ? undefined : this.decode(kv);
@@ -426,6 +450,10 @@ export class ResourceStore {
   /** Delete with upstream's semantics: preconditions, finalizers, graceful deletion (pods), namespace termination. */
   async delete(namespace: string, name: string, opts: DeleteOptions): Promise<{ object: StoredObject; deleted: boolean }> {
     const key = this.key(namespace, name);
+    return this.withKeyLock(key, () => this.deleteLocked(key, namespace, name, opts));
+  }
+
+  private async deleteLocked(key: string, namespace: string, name: string, opts: DeleteOptions): Promise<{ object: StoredObject; deleted: boolean }> {
     for (let attempt = 0; ; attempt++) {
       const current = await this.get(namespace, name);
       const pre = opts.preconditions;
