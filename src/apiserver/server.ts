@@ -50,8 +50,8 @@ export class ApiServer {
     const nsStore = (): ReturnType<Registry['store']> => this.registry.store('', 'namespaces');
     const admission = createAdmission(
       {
-        namespace: (name) => nsStore().tryGet('', name),
-        serviceAccount: (ns, name) => this.registry.store('', 'serviceaccounts').tryGet(ns, name),
+        namespace: (name) => nsStore().tryGetCached('', name),
+        serviceAccount: (ns, name) => this.registry.store('', 'serviceaccounts').tryGetCached(ns, name),
         priorityClass: (name) => this.registry.store('scheduling.k8s.io', 'priorityclasses').tryGet('', name),
         // Admission reads priority classes from a short-lived cache, as upstream's plugin reads its informer.
         priorityClasses: async () => {

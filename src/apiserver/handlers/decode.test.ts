@@ -82,7 +82,7 @@ describe('decodeObject: apiVersion and kind', () => {
 
   // Upstream: the json serializer cannot create v2 Pod (not registered), and transformDecodeError reports
   // `Pod in version "v2" cannot be handled as a Pod: no kind "Pod" is registered for version "v2" in scheme ...`.
-  test('an unregistered version of the URL\'s kind is reported as not registered', { todo: 'bug: k8ts answers "the API version in the data (v2) does not match the expected API version (v1)"' }, () => {
+  test('an unregistered version of the URL\'s kind is reported as not registered', () => {
     assert.throws(
       () => decodeObject(json({ apiVersion: 'v2', kind: 'Pod', metadata: { name: 'p' } }), 'application/json', pods, 'Strict'),
       badRequest(/^Pod in version "v2" cannot be handled as a Pod: no kind "Pod" is registered for version "v2"/),
@@ -107,7 +107,7 @@ describe('decodeObject: apiVersion and kind', () => {
 
   // Upstream's transformDecodeError when the body has no kind: "the object provided is unrecognized (must be of
   // type Pod): couldn't get version/kind; json parse error: ... (<summary of the body>)".
-  test('a body that is not an object names the expected kind, as upstream does', { todo: 'bug: the "the object provided is unrecognized (must be of type Pod): " prefix and the body summary are missing' }, () => {
+  test('a body that is not an object names the expected kind, as upstream does', () => {
     assert.throws(() => decodeObject(Buffer.from('[]'), 'application/json', pods, 'Strict'), badRequest(/^the object provided is unrecognized \(must be of type Pod\): couldn't get version\/kind; json parse error: /));
   });
 
@@ -120,7 +120,7 @@ describe('decodeObject: apiVersion and kind', () => {
 
 describe('parseBody', () => {
   test('malformed JSON is a 400 json parse error', () => {
-    assert.throws(() => parseBody(Buffer.from('{"a":'), 'application/json', ['application/json']), badRequest(/^json parse error: /));
+    assert.throws(() => parseBody(Buffer.from('{"a":'), 'application/json', ['application/json']), badRequest(/^couldn't get version\/kind; json parse error: /));
   });
 
   test('malformed JSON in a create names the expected kind, as upstream does', { todo: 'bug: upstream answers "the object provided is unrecognized (must be of type Pod): couldn\'t get version/kind; json parse error: ..."' }, () => {

@@ -3,7 +3,7 @@
 import { parse as yamlParse, parseDocument } from 'yaml';
 import { pruneUnknown, typeErrorFor, unknownFields } from '../../api/openapi/index.js';
 import { apiVersionOf, isRecord, parseApiVersion, type KubeObject } from '../../api/object.js';
-import type { ResourceInfo } from '../../api/resources.js';
+import { findByKind, type ResourceInfo } from '../../api/resources.js';
 import { ApiError } from '../../machinery/errors.js';
 import { decodeKubernetesProtobuf, kubernetesProtobufContentType } from '../../api/protobuf/index.js';
 
@@ -66,6 +66,42 @@ function duplicateFields(text: string): string[] {
   return dups;
 }
 
+/** Versions each group registers in upstream's scheme (served or not), which decode before the version check. */
+const schemeVersions: Readonly<Record<string, readonly string[]>> = {
+  '': ['v1'],
+  apps: ['v1', 'v1beta1', 'v1beta2'],
+  batch: ['v1', 'v1beta1'],
+  autoscaling: ['v1', 'v2', 'v2beta1', 'v2beta2'],
+  extensions: ['v1beta1'],
+  'networking.k8s.io': ['v1', 'v1beta1'],
+  policy: ['v1', 'v1beta1'],
+  'rbac.authorization.k8s.io': ['v1', 'v1beta1', 'v1alpha1'],
+  'storage.k8s.io': ['v1', 'v1beta1', 'v1alpha1'],
+  'events.k8s.io': ['v1', 'v1beta1'],
+  'coordination.k8s.io': ['v1', 'v1beta1', 'v1alpha2'],
+  'discovery.k8s.io': ['v1', 'v1beta1'],
+  'scheduling.k8s.io': ['v1', 'v1beta1', 'v1alpha1'],
+};
+
+/** A body that is not JSON at all; decodeObject words it as upstream's transformDecodeError does. */
+export class BodyParseError extends ApiError {
+  constructor(readonly reason0: string) {
+    super(400, 'BadRequest', reason0);
+  }
+}
+
+/** upstream's summarizeData: the start of the body as text (JSON) or hex. */
+function summarize(body: Buffer): string {
+  if (body.length === 0) return '<empty>';
+  const max = 30;
+  if (body[0] === 0x7b) return body.length > max ? `${body.subarray(0, max).toString('utf8')} ...` : body.toString('utf8');
+  return body.length > max ? `${body.subarray(0, max).toString('hex')} ...` : body.toString('hex');
+}
+
+function unrecognized(kind: string, why: string, body: Buffer): ApiError {
+  return ApiError.badRequest(`the object provided is unrecognized (must be of type ${kind}): ${why} (${summarize(body)})`);
+}
+
 /** Go's base64.StdEncoding error for a []byte field, or undefined when the text decodes. */
 export function base64Error(s: string): string | undefined {
   const bad = s.search(/[^A-Za-z0-9+/=]/);
@@ -87,7 +123,8 @@ export function parseBody(body: Buffer, contentType: string | undefined, accepte
     try {
       value = JSON.parse(text);
     } catch (e: unknown) {
-      throw ApiError.badRequest(`json parse error: ${e instanceof Error ? e.message : String(e)}`);
+      const msg = e instanceof Error ? e.message : String(e);
+      throw new BodyParseError(`couldn't get version/kind; json parse error: ${msg.charAt(0).toLowerCase()}${msg.slice(1)}`);
     }
     if (text.length < 1_000_000) duplicates = duplicateFields(text);
   } else if (ct === kubernetesProtobufContentType && !accepted.some((a) => a.includes('patch'))) {
@@ -123,8 +160,18 @@ export function decodeObject(
   fieldValidation: FieldValidation,
   expectKind: { group: string; version: string; kind: string } = r,
 ): { obj: KubeObject; warnings: string[] } {
-  const { value, duplicates } = parseBody(body, contentType, ['application/json', 'application/yaml']);
-  return checkObject(value, duplicates, r, fieldValidation, expectKind);
+  let parsed: { value: unknown; duplicates: string[] };
+  try {
+    parsed = parseBody(body, contentType, ['application/json', 'application/yaml']);
+  } catch (e: unknown) {
+    if (e instanceof BodyParseError) throw unrecognized(expectKind.kind, e.reason0, body);
+    throw e;
+  }
+  if (!isRecord(parsed.value)) {
+    const t = Array.isArray(parsed.value) ? 'array' : parsed.value === null ? 'null' : typeof parsed.value === 'boolean' ? 'bool' : typeof parsed.value;
+    throw unrecognized(expectKind.kind, `couldn't get version/kind; json parse error: json: cannot unmarshal ${t} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`, body);
+  }
+  return checkObject(parsed.value, parsed.duplicates, r, fieldValidation, expectKind);
 }
 
 /** The checks of decodeObject on an already parsed value (e.g. the result of applying a patch). */
@@ -146,13 +193,18 @@ export function checkObject(
     throw ApiError.badRequest(`couldn't get version/kind; json parse error: json: cannot unmarshal non-string into Go struct field .apiVersion of type string`);
   }
   const gv = parseApiVersion(obj.apiVersion);
-  if (obj.apiVersion !== wantGV) {
-    if (gv.group === expectKind.group || obj.kind === expectKind.kind) {
+  if (obj.kind !== expectKind.kind || obj.apiVersion !== wantGV) {
+    // Another registered version of the URL's group decodes and then fails the group-version check; anything else
+    // fails to decode into the URL's kind.
+    const registered = (schemeVersions[gv.group] ?? []).includes(gv.version);
+    if (registered && gv.group === expectKind.group && obj.kind === expectKind.kind) {
       throw ApiError.badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${wantGV})`);
     }
-  }
-  if (obj.kind !== expectKind.kind || obj.apiVersion !== wantGV) {
-    throw ApiError.badRequest(`${obj.kind} in version "${gv.version}" cannot be handled as a ${expectKind.kind}: no kind "${obj.kind}" is registered for version "${obj.apiVersion}" in scheme "pkg/runtime/scheme.go:100"`);
+    const why =
+      registered && findByKind(gv.group, gv.version, obj.kind) !== undefined
+        ? `converting (${gv.version}.${obj.kind}) to (${expectKind.group === '' ? 'core' : expectKind.group.split('.')[0]}.${expectKind.kind}): unknown conversion`
+        : `no kind "${obj.kind}" is registered for version "${obj.apiVersion}" in scheme "pkg/api/legacyscheme/scheme.go:30"`;
+    throw ApiError.badRequest(`${obj.kind} in version "${gv.version}" cannot be handled as a ${expectKind.kind}: ${why}`);
   }
   if (obj.metadata !== undefined && !isRecord(obj.metadata)) {
     throw ApiError.badRequest(`${expectKind.kind} in version "${expectKind.version}" cannot be handled as a ${expectKind.kind}: json: cannot unmarshal ${Array.isArray(obj.metadata) ? 'array' : typeof obj.metadata} into Go struct field ${expectKind.kind}.metadata of type v1.ObjectMeta`);

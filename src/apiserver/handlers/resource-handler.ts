@@ -373,7 +373,7 @@ async function subresourceScale(req: Req, res: Res, info: ResourceRequestInfo, q
           else if (ct === 'application/json-patch+json') next = applyJsonPatch(scale, Array.isArray(value) ? value : []);
           else if (isRecord(value)) next = applyMergePatch(scale, value);
           else throw ApiError.badRequest('invalid patch');
-          return applyScale(current, next, info.name);
+          return applyScale(current, next, info.name, { group: r.group, name: r.resource });
         },
         { dryRun },
       );

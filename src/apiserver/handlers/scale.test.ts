@@ -37,7 +37,7 @@ describe('selectorString', () => {
   });
 
   // labels.Selector.Add sorts all requirements by key: matchLabels and matchExpressions interleave.
-  test('requirements from matchLabels and matchExpressions are sorted together by key, as metav1.FormatLabelSelector does', { todo: 'bug: selectorString prints all matchLabels before all matchExpressions' }, () => {
+  test('requirements from matchLabels and matchExpressions are sorted together by key, as metav1.FormatLabelSelector does', () => {
     const sel = { matchLabels: { tier: 'front' }, matchExpressions: [{ key: 'app', operator: 'Exists' }] };
     assert.equal(selectorString(sel), 'app,tier=front');
     assert.equal(selectorString(sel), formatLabelSelector(sel));
@@ -104,9 +104,9 @@ describe('applyScale', () => {
 
   // Upstream's scale REST updates the parent through its store: the conflict names the parent resource from the
   // request (deployments.apps), not the Scale.
-  test('a stale resourceVersion names the parent resource in the conflict, as upstream does', { todo: 'bug: the conflict says `scale.autoscaling "web"`, upstream says `deployments.apps "web"`' }, () => {
+  test('a stale resourceVersion names the parent resource in the conflict, as upstream does', () => {
     assert.throws(
-      () => applyScale(deployment(), { metadata: { resourceVersion: '6' }, spec: { replicas: 1 } }, 'web'),
+      () => applyScale(deployment(), { metadata: { resourceVersion: '6' }, spec: { replicas: 1 } }, 'web', { group: 'apps', name: 'deployments' }),
       (e: unknown) => e instanceof ApiError && e.message === 'Operation cannot be fulfilled on deployments.apps "web": the object has been modified; please apply your changes to the latest version and try again',
     );
   });

@@ -5,10 +5,11 @@ import { ApiError } from '../../machinery/errors.js';
 /** metav1.FormatLabelSelector for a LabelSelector, or the plain map form of a ReplicationController selector. */
 export function selectorString(sel: unknown): string {
   if (!isRecord(sel)) return '';
-  const parts: string[] = [];
+  // Requirements print sorted by key, matchLabels and matchExpressions together (labels.Selector.String()).
+  const parts: { key: string; text: string }[] = [];
   const hasStructured = 'matchLabels' in sel || 'matchExpressions' in sel;
   const labels = hasStructured ? (isRecord(sel['matchLabels']) ? sel['matchLabels'] : {}) : sel;
-  for (const k of Object.keys(labels).sort()) parts.push(`${k}=${String(labels[k])}`);
+  for (const k of Object.keys(labels)) parts.push({ key: k, text: `${k}=${String(labels[k])}` });
   if (hasStructured && Array.isArray(sel['matchExpressions'])) {
     for (const e of sel['matchExpressions']) {
       if (!isRecord(e)) continue;
@@ -16,23 +17,26 @@ export function selectorString(sel: unknown): string {
       const values = Array.isArray(e['values']) ? [...(e['values'] as string[])].sort() : [];
       switch (e['operator']) {
         case 'In':
-          parts.push(`${key} in (${values.join(',')})`);
+          parts.push({ key, text: `${key} in (${values.join(',')})` });
           break;
         case 'NotIn':
-          parts.push(`${key} notin (${values.join(',')})`);
+          parts.push({ key, text: `${key} notin (${values.join(',')})` });
           break;
         case 'Exists':
-          parts.push(key);
+          parts.push({ key, text: key });
           break;
         case 'DoesNotExist':
-          parts.push(`!${key}`);
+          parts.push({ key, text: `!${key}` });
           break;
         default:
           break;
       }
     }
   }
-  return parts.join(',');
+  return parts
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((p) => p.text)
+    .join(',');
 }
 
 export function scaleOf(obj: StoredObject): unknown {
@@ -49,7 +53,7 @@ export function scaleOf(obj: StoredObject): unknown {
 }
 
 /** The parent object with the Scale's spec.replicas applied; validates as upstream's ValidateScale. */
-export function applyScale(current: StoredObject, scale: unknown, name: string): StoredObject {
+export function applyScale(current: StoredObject, scale: unknown, name: string, parent: { group: string; name: string } = { group: 'autoscaling', name: 'scale' }): StoredObject {
   const s = isRecord(scale) ? scale : {};
   const spec = isRecord(s['spec']) ? s['spec'] : {};
   const replicas = spec['replicas'] ?? 0;
@@ -62,7 +66,7 @@ export function applyScale(current: StoredObject, scale: unknown, name: string):
   const meta = isRecord(s['metadata']) ? s['metadata'] : {};
   const rv = typeof meta['resourceVersion'] === 'string' ? meta['resourceVersion'] : '';
   if (rv !== '' && rv !== current.metadata.resourceVersion) {
-    throw ApiError.conflict({ group: 'autoscaling', name: 'scale' }, name, ApiError.optimisticLockMessage);
+    throw ApiError.conflict(parent, name, ApiError.optimisticLockMessage);
   }
   const parentSpec = isRecord(current['spec']) ? current['spec'] : {};
   current['spec'] = { ...parentSpec, replicas };

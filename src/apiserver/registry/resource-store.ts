@@ -205,6 +205,15 @@ export class ResourceStore {
     return this.decode(kv);
   }
 
+  /**
+   * Like tryGet, from the watch cache when it has the object (admission lookups, as upstream's plugins read their
+   * informers); a miss still asks storage, so a just-created object is never reported missing.
+   */
+  async tryGetCached(namespace: string, name: string): Promise<StoredObject | undefined> {
+    const hit = this.cache?.isReady() === true ? this.cache.get(this.key(namespace, name)) : undefined;
+    return hit ?? this.tryGet(namespace, name);
+  }
+
   async tryGet(namespace: string, name: string): Promise<StoredObject | undefined> {
     const { kv } = await this.storage.get(this.key(namespace, name));
     return kv === null ? undefined : this.decode(kv);

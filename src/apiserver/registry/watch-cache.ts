@@ -92,6 +92,11 @@ export class WatchCache implements CachedState {
     return this.isReady() && this.rev >= revision;
   }
 
+  /** The cached object at a key (the cache may trail the store by a moment). */
+  get(key: string): StoredObject | undefined {
+    return this.objects.get(key);
+  }
+
   private keys(): string[] {
     this.sorted ??= [...this.objects.keys()].sort();
     return this.sorted;
