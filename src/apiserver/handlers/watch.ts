@@ -65,13 +65,19 @@ export async function serveWatch(
   let first = true;
   let lastRV = startRevision;
   const contentType = enc.as === 'Table' ? 'application/json;as=Table;v=v1;g=meta.k8s.io' : 'application/json';
+  const line = (type: string, object: unknown): string =>
+    object instanceof RawJson ? `{"type":"${type}","object":${object.text}}\n` : `${JSON.stringify({ type, object })}\n`;
   const write = (type: string, object: unknown): void => {
     if (closed) return;
-    writeChunk(res, object instanceof RawJson ? `{"type":"${type}","object":${object.text}}\n` : `${JSON.stringify({ type, object })}\n`);
+    writeChunk(res, line(type, object));
+  };
+  const objectLine = (type: string, obj: StoredObject): string => {
+    const text = line(type, watchObject(r, obj, enc, query, first));
+    first = false;
+    return text;
   };
   const writeObject = (type: string, obj: StoredObject): void => {
-    write(type, watchObject(r, obj, enc, query, first));
-    first = false;
+    if (!closed) writeChunk(res, objectLine(type, obj));
   };
   const bookmark = (extra?: Record<string, string>): void => {
     write('BOOKMARK', {
@@ -92,10 +98,14 @@ export async function serveWatch(
   };
 
   const onEvents = (events: ObjectEvent[]): void => {
+    if (closed) return;
+    // One write per batch of events: fewer syscalls and frames when many watchers follow a burst of changes.
+    let out = '';
     for (const ev of events) {
       lastRV = ev.revision;
-      writeObject(ev.type, ev.object);
+      out += objectLine(ev.type, ev.object);
     }
+    writeChunk(res, out);
   };
   const onError = (e: ApiError): void => {
     write('ERROR', e.toStatus());
