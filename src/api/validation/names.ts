@@ -2,29 +2,18 @@
 // name validators of k8s.io/apimachinery/pkg/api/validation: each returns upstream's
 // message strings, an empty list when the value is valid.
 import { isIPv6 } from 'node:net';
+import { emptyError, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, maxLenError, regexError } from '../../machinery/label-selector.js';
+
+// The checks label selectors share live in machinery; validation re-exports them under the same names.
+export { emptyError, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, maxLenError, regexError };
 
 /** Go's len(): the length in bytes of the UTF-8 encoding. */
 export function byteLength(s: string): number {
   return Buffer.byteLength(s, 'utf8');
 }
 
-export function maxLenError(length: number): string {
-  return `must be no more than ${length} characters`;
-}
 
-export function regexError(msg: string, fmt: string, ...examples: string[]): string {
-  if (examples.length === 0) return `${msg} (regex used for validation is '${fmt}')`;
-  let s = `${msg} (e.g. `;
-  examples.forEach((ex, i) => {
-    if (i > 0) s += ' or ';
-    s += `'${ex}', `;
-  });
-  return `${s}regex used for validation is '${fmt}')`;
-}
 
-export function emptyError(): string {
-  return 'must be non-empty';
-}
 
 export function inclusiveRangeError(lo: number, hi: number): string {
   return `must be between ${lo} and ${hi}, inclusive`;
@@ -37,32 +26,6 @@ function anchored(fmt: string): RegExp {
 const qnameCharFmt = '[A-Za-z0-9]';
 const qnameExtCharFmt = '[-A-Za-z0-9_.]';
 const qualifiedNameFmt = `(${qnameCharFmt}${qnameExtCharFmt}*)?${qnameCharFmt}`;
-const qualifiedNameErrMsg = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-const qualifiedNameMaxLength = 63;
-const qualifiedNameRegexp = anchored(qualifiedNameFmt);
-
-/** A "qualified name": label keys, annotation keys, finalizers, resource names. */
-export function isQualifiedName(value: string): string[] {
-  const errs: string[] = [];
-  const parts = value.split('/');
-  let name: string;
-  if (parts.length === 1) {
-    name = parts[0] ?? '';
-  } else if (parts.length === 2) {
-    const prefix = parts[0] ?? '';
-    name = parts[1] ?? '';
-    if (prefix.length === 0) errs.push(`prefix part ${emptyError()}`);
-    else errs.push(...isDNS1123Subdomain(prefix).map((m) => `prefix part ${m}`));
-  } else {
-    return [
-      `a qualified name ${regexError(qualifiedNameErrMsg, qualifiedNameFmt, 'MyName', 'my.name', '123-abc')} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
-    ];
-  }
-  if (name.length === 0) errs.push(`name part ${emptyError()}`);
-  else if (byteLength(name) > qualifiedNameMaxLength) errs.push(`name part ${maxLenError(qualifiedNameMaxLength)}`);
-  if (!qualifiedNameRegexp.test(name)) errs.push(`name part ${regexError(qualifiedNameErrMsg, qualifiedNameFmt, 'MyName', 'my.name', '123-abc')}`);
-  return errs;
-}
 
 /** A qualified name that must carry a domain prefix (e.g. "example.com/key"). */
 export function isDomainPrefixedName(value: string): string[] {
@@ -72,18 +35,7 @@ export function isDomainPrefixedName(value: string): string[] {
   return [];
 }
 
-const labelValueFmt = `(${qualifiedNameFmt})?`;
-const labelValueErrMsg =
-  "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 export const labelValueMaxLength = 63;
-const labelValueRegexp = anchored(labelValueFmt);
-
-export function isValidLabelValue(value: string): string[] {
-  const errs: string[] = [];
-  if (byteLength(value) > labelValueMaxLength) errs.push(maxLenError(labelValueMaxLength));
-  if (!labelValueRegexp.test(value)) errs.push(regexError(labelValueErrMsg, labelValueFmt, 'MyValue', 'my_value', '12345'));
-  return errs;
-}
 
 const dns1123LabelFmt = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
 const dns1123LabelErrMsg = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character";
@@ -98,17 +50,7 @@ export function isDNS1123Label(value: string): string[] {
 }
 
 const dns1123SubdomainFmt = `${dns1123LabelFmt}(\\.${dns1123LabelFmt})*`;
-const dns1123SubdomainErrorMsg =
-  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
 export const dns1123SubdomainMaxLength = 253;
-const dns1123SubdomainRegexp = anchored(dns1123SubdomainFmt);
-
-export function isDNS1123Subdomain(value: string): string[] {
-  const errs: string[] = [];
-  if (byteLength(value) > dns1123SubdomainMaxLength) errs.push(maxLenError(dns1123SubdomainMaxLength));
-  if (!dns1123SubdomainRegexp.test(value)) errs.push(regexError(dns1123SubdomainErrorMsg, dns1123SubdomainFmt, 'example.com'));
-  return errs;
-}
 
 const dns1035LabelFmt = '[a-z]([-a-z0-9]*[a-z0-9])?';
 const dns1035LabelErrMsg =
