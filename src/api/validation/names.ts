@@ -23,9 +23,6 @@ function anchored(fmt: string): RegExp {
   return new RegExp(`^(?:${fmt})$`);
 }
 
-const qnameCharFmt = '[A-Za-z0-9]';
-const qnameExtCharFmt = '[-A-Za-z0-9_.]';
-const qualifiedNameFmt = `(${qnameCharFmt}${qnameExtCharFmt}*)?${qnameCharFmt}`;
 
 /** A qualified name that must carry a domain prefix (e.g. "example.com/key"). */
 export function isDomainPrefixedName(value: string): string[] {
