@@ -62,8 +62,17 @@ export function generateNameSuffix(): string {
   return s;
 }
 
+let lastSecond = -1;
+let lastStamp = '';
+
+/** RFC 3339 at second precision, as metav1.Time serializes (formatted once per second). */
 export function nowTimestamp(d = new Date()): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(d.getTime() / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastStamp = `${d.toISOString().slice(0, 19)}Z`;
+  }
+  return lastStamp;
 }
 
 interface ContinueToken {
@@ -134,6 +143,19 @@ export class ResourceStore {
     const obj = JSON.parse(kv.value) as StoredObject;
     obj.metadata.resourceVersion = String(kv.modRevision);
     if (cache && (hit === undefined || hit.rev < kv.modRevision)) this.decoded.set(kv.key, { rev: kv.modRevision, obj });
+    return obj;
+  }
+
+  /**
+   * The object just written, as the store now holds it, without parsing back what was encoded: it becomes the
+   * shared decoded object of that revision, so nothing may change it afterwards.
+   */
+  private adopt(obj: StoredObject, kv: KeyValue): StoredObject {
+    obj.apiVersion = apiVersionOf(this.r.group, this.r.version);
+    obj.kind = this.r.kind;
+    obj.metadata.resourceVersion = String(kv.modRevision);
+    const hit = this.decoded.get(kv.key);
+    if (hit === undefined || hit.rev < kv.modRevision) this.decoded.set(kv.key, { rev: kv.modRevision, obj });
     return obj;
   }
 
@@ -331,7 +353,7 @@ export class ResourceStore {
     const name = meta.name ?? '';
     try {
       const kv = await this.storage.create(this.key(meta.namespace ?? '', name), this.encode(obj));
-      return this.decode(kv);
+      return this.adopt(obj, kv);
     } catch (e: unknown) {
       this.admission.deleted?.(this.r, obj);
       return this.translate(e, name);
@@ -405,7 +427,7 @@ export class ResourceStore {
           return { object: gone, created: false };
         }
         const out = await this.storage.update(key, this.encode(next), Number(current.metadata.resourceVersion));
-        return { object: this.decode(out), created: false };
+        return { object: this.adopt(next, out), created: false };
       } catch (e: unknown) {
         // Always retry: a client-pinned resourceVersion is checked again against the fresh object above.
         if (e instanceof ConflictError && attempt < 50) continue;
