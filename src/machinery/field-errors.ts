@@ -66,23 +66,35 @@ export function fieldErrorMessage(e: FieldError): string {
   return `${e.field}: ${fieldErrorBody(e)}`;
 }
 
-/** A field path, printed as upstream prints it: spec.containers[0].name, metadata.labels[app]. */
+/**
+ * A field path, printed as upstream prints it: spec.containers[0].name, metadata.labels[app]. Paths share their
+ * parents (validation builds thousands of them per object and prints almost none), so the text is built on demand.
+ */
 export class FieldPath {
-  private constructor(private readonly parts: readonly string[]) {}
+  private text: string | undefined;
+  private constructor(
+    private readonly parent: FieldPath | undefined,
+    private readonly segment: string,
+  ) {}
   static root(name: string, ...more: string[]): FieldPath {
-    return new FieldPath([name, ...more.map((m) => `.${m}`)]);
+    let p = new FieldPath(undefined, name);
+    for (const m of more) p = new FieldPath(p, `.${m}`);
+    return p;
   }
   child(name: string, ...more: string[]): FieldPath {
-    return new FieldPath([...this.parts, `.${name}`, ...more.map((m) => `.${m}`)]);
+    let p = new FieldPath(this, `.${name}`);
+    for (const m of more) p = new FieldPath(p, `.${m}`);
+    return p;
   }
   index(i: number): FieldPath {
-    return new FieldPath([...this.parts, `[${i}]`]);
+    return new FieldPath(this, `[${i}]`);
   }
   key(k: string): FieldPath {
-    return new FieldPath([...this.parts, `[${k}]`]);
+    return new FieldPath(this, `[${k}]`);
   }
   toString(): string {
-    return this.parts.join('');
+    if (this.text === undefined) this.text = this.parent === undefined ? this.segment : `${this.parent.toString()}${this.segment}`;
+    return this.text;
   }
 }
 
