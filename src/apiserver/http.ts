@@ -92,7 +92,13 @@ function parseAccept(accept: string): MediaRange[] {
 export function negotiate(accept: string | undefined, allowAs: boolean): Encoding {
   if (accept === undefined || accept === '') return { kind: 'json' };
   let sawUnsupportedOnly = true;
-  for (const m of parseAccept(accept)) {
+  // Higher q first; equal q keeps the client's order (q=0 means "not acceptable").
+  const ranges = parseAccept(accept)
+    .map((m, i) => ({ m, i, q: Number(m.params.get('q') ?? '1') }))
+    .filter((x) => !(x.q <= 0))
+    .sort((a, b) => (b.q === a.q || Number.isNaN(b.q - a.q) ? a.i - b.i : b.q - a.q))
+    .map((x) => x.m);
+  for (const m of ranges) {
     const as = m.params.get('as');
     const isJson = m.type === 'application/json' || m.type === '*/*' || m.type === 'application/*';
     const isYaml = m.type === 'application/yaml';
