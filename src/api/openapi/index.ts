@@ -87,10 +87,13 @@ export function unknownFieldsForKind(obj: unknown, group: string, version: strin
   return schema === undefined ? [] : findUnknownFields(loadDefinitions(), obj, schema);
 }
 
-/** Drops, in place, the fields of obj that r's schema does not define (what decoding into typed structs does). */
-export function pruneUnknown(obj: KubeObject, r: ResourceInfo): void {
+/**
+ * Drops, in place, the fields of obj that r's schema does not define (what decoding into typed structs does), and
+ * returns their paths as unknownFields would.
+ */
+export function pruneUnknown(obj: KubeObject, r: ResourceInfo): string[] {
   const schema = schemaForKind(r.group, r.version, r.kind);
-  if (schema !== undefined) pruneUnknownFields(loadDefinitions(), obj, schema);
+  return schema === undefined ? [] : pruneUnknownFields(loadDefinitions(), obj, schema);
 }
 
 /** Paths of fields in obj that r's schema does not define, as upstream prints them in `unknown field "spec.foo"`. */

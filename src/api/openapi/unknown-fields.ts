@@ -40,30 +40,36 @@ export function findUnknownFields(defs: Definitions, value: unknown, schema: Jso
 }
 
 /**
- * Removes (in place) the fields the schema does not declare, as decoding into upstream's typed structs drops them:
- * with fieldValidation Warn or Ignore an unknown field is reported (or not) and never stored.
+ * Removes (in place) the fields the schema does not declare, as decoding into upstream's typed structs drops them,
+ * and returns their paths as findUnknownFields reports them (at most 100, in document order): one walk serves both
+ * the fieldValidation report and the pruning.
  */
-export function pruneUnknownFields(defs: Definitions, value: unknown, schema: JsonSchema | undefined): void {
-  const walk = (v: unknown, sch: JsonSchema | undefined, depth: number): void => {
+export function pruneUnknownFields(defs: Definitions, value: unknown, schema: JsonSchema | undefined): string[] {
+  const found: string[] = [];
+  const walk = (v: unknown, sch: JsonSchema | undefined, path: string, depth: number): void => {
     if (depth > 1000) return;
     const s = resolveSchema(defs, sch);
     if (s === undefined) return;
     if (Array.isArray(v)) {
-      if (s.type === 'array') for (const item of v) walk(item, s.items, depth + 1);
+      if (s.type === 'array') v.forEach((item, i) => walk(item, s.items, `${path}[${i}]`, depth + 1));
       return;
     }
     if (!isRecord(v)) return;
+    const child = (key: string): string => (path === '' ? key : `${path}.${key}`);
     if (s.properties !== undefined) {
       for (const key of Object.keys(v)) {
         const p = Object.hasOwn(s.properties, key) ? s.properties[key] : undefined;
-        if (p === undefined) delete v[key];
-        else walk(v[key], p, depth + 1);
+        if (p === undefined) {
+          if (found.length < maxStrictErrors) found.push(child(key));
+          delete v[key];
+        } else walk(v[key], p, child(key), depth + 1);
       }
       return;
     }
     if (typeof s.additionalProperties === 'object') {
-      for (const entry of Object.values(v)) walk(entry, s.additionalProperties, depth + 1);
+      for (const [key, entry] of Object.entries(v)) walk(entry, s.additionalProperties, child(key), depth + 1);
     }
   };
-  walk(value, schema, 0);
+  walk(value, schema, '', 0);
+  return found;
 }

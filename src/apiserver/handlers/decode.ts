@@ -1,7 +1,7 @@
 // Decoding request bodies as upstream does: JSON or YAML by Content-Type, apiVersion/kind defaulted from the
 // URL and checked against it, a depth limit, and field validation (Strict / Warn / Ignore).
 import { parse as yamlParse, parseDocument } from 'yaml';
-import { pruneUnknown, typeErrorFor, unknownFields } from '../../api/openapi/index.js';
+import { pruneUnknown, typeErrorFor } from '../../api/openapi/index.js';
 import { apiVersionOf, isRecord, parseApiVersion, type KubeObject } from '../../api/object.js';
 import { findByKind, type ResourceInfo } from '../../api/resources.js';
 import { ApiError } from '../../machinery/errors.js';
@@ -223,8 +223,11 @@ export function checkObject(
   }
   obj.metadata ??= {};
   const warnings: string[] = [];
+  // Unknown fields are never stored (upstream decodes into typed structs, which have no place for them); the same
+  // walk reports them for fieldValidation.
+  const unknown = expectKind.kind === r.kind && expectKind.group === r.group ? pruneUnknown(obj, r) : [];
   if (fieldValidation !== 'Ignore') {
-    const problems = [...duplicates, ...unknownFields(obj, r).map((p) => `unknown field "${p}"`)];
+    const problems = [...duplicates, ...unknown.map((p) => `unknown field "${p}"`)];
     if (problems.length > 0) {
       if (fieldValidation === 'Strict') {
         throw ApiError.badRequest(`${expectKind.kind} in version "${expectKind.version}" cannot be handled as a ${expectKind.kind}: strict decoding error: ${problems.join(', ')}`);
@@ -232,7 +235,5 @@ export function checkObject(
       warnings.push(...problems);
     }
   }
-  // Unknown fields are never stored (upstream decodes into typed structs, which have no place for them).
-  if (expectKind.kind === r.kind && expectKind.group === r.group) pruneUnknown(obj, r);
   return { obj, warnings };
 }
