@@ -78,6 +78,10 @@ export class ApiServer {
       rejectUnauthorized: false,
       allowHTTP1: true,
       settings: { maxConcurrentStreams: 1000 },
+      // A client may keep sending the body of a request already answered (an error before the body was read);
+      // those frames must not cost it the whole session, as Node's default of 1000 would.
+      maxSessionInvalidFrames: 1_000_000,
+      maxSessionRejectedStreams: 1_000_000,
     });
     this.server.on('request', (req: Req, res: Res) => {
       void this.handle(req, res);
@@ -175,6 +179,8 @@ export class ApiServer {
       else if (ctx.warnings.length > 0) send(res, statusOf(e).code, statusOf(e), { kind: 'json' }, { warning: ctx.warnings.map((w) => warningHeader(w)) });
       else sendError(res, e);
     } finally {
+      // A body left unread by an early answer is drained, so it neither blocks the connection nor the session.
+      if (!req.readableEnded) req.resume();
       const code = res.statusCode;
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       if (info.isResourceRequest) {
