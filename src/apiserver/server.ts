@@ -81,6 +81,8 @@ export class ApiServer {
       // A client may keep sending the body of a request already answered (an error before the body was read);
       // those frames must not cost it the whole session, as Node's default of 1000 would.
       maxSessionInvalidFrames: 1_000_000,
+      // Several request bodies of up to 3 MiB may be in flight on one session (Node's default allows 10 MB).
+      maxSessionMemory: 128,
       maxSessionRejectedStreams: 1_000_000,
     });
     this.server.on('request', (req: Req, res: Res) => {

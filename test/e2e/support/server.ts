@@ -400,5 +400,7 @@ export function http2Request(session: ClientHttp2Session, method: string, path: 
 /** Opens an HTTP/2 session to the server with the admin client certificate. */
 export function openHttp2Session(s: K8tsServer): ClientHttp2Session {
   const c = s.adminCredentials();
-  return connect(s.url, { ca: c.caPem, cert: c.certPem, key: c.keyPem, servername: 'localhost' });
+  // Node's client limits a session to 10 MB of buffered data by default; several 3+ MiB bodies in flight exceed it
+  // and the client itself would reset its streams (Go's client, which kubectl uses, has no such limit).
+  return connect(s.url, { ca: c.caPem, cert: c.certPem, key: c.keyPem, servername: 'localhost', maxSessionMemory: 128 });
 }
