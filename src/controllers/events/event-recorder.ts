@@ -1,0 +1,194 @@
+// An event recorder as client-go's tools/record: builds core/v1 Events (`<name>.<hex unix nanos>`), runs them
+// through the EventCorrelator and writes them in the background, one at a time, PATCHing repeats. Recording
+// never blocks and never throws: a full queue drops the event, the server refusing it drops it, and only
+// transport failures are retried (12 tries, 10 s apart, the first wait randomised), as upstream does.
+import type { ObjectReference } from 'kubernetes-types/core/v1.js';
+import { log } from '../../cli/log.js';
+import type { RestClient } from '../../client/rest-client.js';
+import { ApiError } from '../../machinery/errors.js';
+import { EventCorrelator, formatTime, type CoreEvent, type CorrelatorOptions } from './event-correlator.js';
+
+export type EventType = 'Normal' | 'Warning';
+
+const maxQueuedEvents = 1000;
+const maxTriesPerEvent = 12;
+const defaultSleepMs = 10_000;
+
+/** What an event can be about: an object with kind, apiVersion and metadata (or a ready ObjectReference). */
+export interface InvolvedObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; uid?: string; resourceVersion?: string };
+}
+
+export interface EventRecorderOptions {
+  /** source.component and reportingComponent, e.g. replicaset-controller. */
+  component: string;
+  /** source.host and reportingInstance. */
+  host?: string;
+  correlator?: CorrelatorOptions;
+  /** The wait between retries of an event the server could not be reached for. */
+  retrySleepMs?: number;
+}
+
+/** ref.GetReference: kind, namespace, name, uid, apiVersion and resourceVersion of an object. */
+export function objectReference(obj: InvolvedObject): ObjectReference {
+  const ref: ObjectReference = {};
+  if (obj.kind !== undefined) ref.kind = obj.kind;
+  const m = obj.metadata ?? {};
+  if (m.namespace !== undefined && m.namespace !== '') ref.namespace = m.namespace;
+  if (m.name !== undefined) ref.name = m.name;
+  if (m.uid !== undefined) ref.uid = m.uid;
+  if (obj.apiVersion !== undefined) ref.apiVersion = obj.apiVersion;
+  if (m.resourceVersion !== undefined) ref.resourceVersion = m.resourceVersion;
+  return ref;
+}
+
+/** Formats as Go's fmt.Sprintf for the verbs events use: %v, %s, %d, %q and %%. */
+export function sprintf(format: string, args: readonly unknown[]): string {
+  let i = 0;
+  return format.replace(/%([vsdq%])/g, (whole, verb: string) => {
+    if (verb === '%') return '%';
+    if (i >= args.length) return `%!${verb}(MISSING)`;
+    const a = args[i++];
+    const s = a instanceof Error ? a.message : typeof a === 'string' ? a : a === undefined || a === null ? '<nil>' : typeof a === 'object' ? JSON.stringify(a) : String(a);
+    return verb === 'q' ? JSON.stringify(s) : s;
+  });
+}
+
+export class EventRecorder {
+  private readonly correlator: EventCorrelator;
+  private readonly clock: () => number;
+  private readonly queue: CoreEvent[] = [];
+  private draining: Promise<void> | undefined;
+  private stopped = false;
+  private lastNanos = 0n;
+
+  constructor(
+    private readonly client: RestClient,
+    private readonly opts: EventRecorderOptions,
+  ) {
+    this.correlator = new EventCorrelator(opts.correlator);
+    this.clock = opts.correlator?.clock ?? Date.now;
+  }
+
+  /**
+   * Records an event about `involved` (Eventf): the message is `messageFmt` formatted with `args`. Returns at once;
+   * the Event is written in the background.
+   */
+  event(involved: InvolvedObject, type: EventType, reason: string, messageFmt: string, ...args: unknown[]): void {
+    if (this.stopped) return;
+    if (type !== 'Normal' && type !== 'Warning') {
+      log.error('unsupported event type', { component: this.opts.component, type: String(type) });
+      return;
+    }
+    try {
+      const event = this.makeEvent(objectReference(involved), type, reason, args.length === 0 ? messageFmt : sprintf(messageFmt, args));
+      if (this.queue.length >= maxQueuedEvents) {
+        log.warn('event queue full; dropping event', { component: this.opts.component, reason });
+        return;
+      }
+      this.queue.push(event);
+      this.draining ??= this.drain().finally(() => (this.draining = undefined));
+    } catch (e: unknown) {
+      log.error('could not record event', { component: this.opts.component, err: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  /** Resolves once every event recorded so far has been written (or given up on). */
+  async flush(): Promise<void> {
+    while (this.draining !== undefined) await this.draining;
+  }
+
+  /** Stops recording: queued events are dropped. */
+  stop(): void {
+    this.stopped = true;
+    this.queue.length = 0;
+  }
+
+  /** Unique, increasing nanosecond stamps: milliseconds from the clock, nanoseconds from a counter. */
+  private nanos(ms: number): string {
+    let n = BigInt(Math.floor(ms)) * 1_000_000n;
+    if (n <= this.lastNanos) n = this.lastNanos + 1n;
+    this.lastNanos = n;
+    return n.toString(16);
+  }
+
+  private makeEvent(ref: ObjectReference, type: EventType, reason: string, message: string): CoreEvent {
+    const now = this.clock();
+    const t = formatTime(now);
+    const namespace = ref.namespace === undefined || ref.namespace === '' ? 'default' : ref.namespace;
+    const source = this.opts.host === undefined ? { component: this.opts.component } : { component: this.opts.component, host: this.opts.host };
+    return {
+      metadata: { name: `${ref.name ?? ''}.${this.nanos(now)}`, namespace },
+      involvedObject: ref,
+      reason,
+      message,
+      source,
+      firstTimestamp: t,
+      lastTimestamp: t,
+      count: 1,
+      type,
+      reportingComponent: this.opts.component,
+      reportingInstance: this.opts.host ?? '',
+    };
+  }
+
+  private async drain(): Promise<void> {
+    for (let event = this.queue.shift(); event !== undefined; event = this.queue.shift()) {
+      try {
+        await this.recordToSink(event);
+      } catch (e: unknown) {
+        log.error('could not write event', { component: this.opts.component, err: e instanceof Error ? e.message : String(e) });
+      }
+    }
+  }
+
+  private async recordToSink(newEvent: CoreEvent): Promise<void> {
+    const result = this.correlator.correlate(newEvent);
+    if (result.skip) return;
+    const sleepMs = this.opts.retrySleepMs ?? defaultSleepMs;
+    for (let tries = 1; ; tries++) {
+      if (this.stopped) return;
+      if (await this.recordEvent(result.event, result.patch)) return;
+      if (tries >= maxTriesPerEvent) {
+        log.error('unable to write event (retry limit exceeded)', { component: this.opts.component, reason: result.event.reason, name: result.event.metadata.name });
+        return;
+      }
+      // The first wait is random so that clients do not retry in step after an outage.
+      const ms = tries === 1 ? sleepMs * Math.random() : sleepMs;
+      await new Promise<void>((r) => setTimeout(r, ms).unref());
+    }
+  }
+
+  /** One attempt; true when done (written, or refused for good), false to retry. */
+  private async recordEvent(event: CoreEvent, patch: Record<string, unknown> | undefined): Promise<boolean> {
+    const ns = encodeURIComponent(event.metadata.namespace ?? 'default');
+    try {
+      let written: CoreEvent | undefined;
+      if (patch !== undefined && (event.count ?? 0) > 1) {
+        try {
+          written = await this.client.request<CoreEvent>('PATCH', `/api/v1/namespaces/${ns}/events/${encodeURIComponent(event.metadata.name ?? '')}`, patch, 'application/strategic-merge-patch+json');
+        } catch (e: unknown) {
+          // The Event may have been removed (TTL) since: create it afresh.
+          if (!(e instanceof ApiError && e.code === 404)) throw e;
+        }
+      }
+      if (written === undefined) {
+        const body: CoreEvent = { ...event, metadata: { ...event.metadata } };
+        delete body.metadata.resourceVersion;
+        written = await this.client.request<CoreEvent>('POST', `/api/v1/namespaces/${ns}/events`, { apiVersion: 'v1', kind: 'Event', ...body });
+      }
+      this.correlator.updateState(written);
+      return true;
+    } catch (e: unknown) {
+      if (e instanceof ApiError) {
+        const terminating = e.code === 403 && (e.details?.causes ?? []).some((c) => c.reason === 'NamespaceTerminating');
+        if (e.code !== 409 && !terminating) log.warn('server rejected event (will not retry)', { component: this.opts.component, name: event.metadata.name, err: e.message });
+        return true;
+      }
+      log.warn('unable to write event (may retry after sleeping)', { component: this.opts.component, name: event.metadata.name, err: e instanceof Error ? e.message : String(e) });
+      return false;
+    }
+  }
+}
