@@ -8,6 +8,7 @@ import { validateImmutableField, validateLabelSelector, validateObjectMeta, vali
 import { describeDiff } from './pod-spec.js';
 import { quantityAt, validatePositiveQuantityValue, validateResourceQuantityValue } from './resource-names.js';
 import { semanticEqual } from './semantic-equal.js';
+import { cloneJson } from '../../conversion/json-record.js';
 
 export const supportedAccessModes = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
 export const supportedVolumeModes = ['Block', 'Filesystem'];
@@ -90,8 +91,8 @@ const betaStorageClassAnnotation = 'volume.beta.kubernetes.io/storage-class';
 export function validatePersistentVolumeClaimUpdate(pvc: PersistentVolumeClaim, old: PersistentVolumeClaim): FieldError[] {
   const errs = validateObjectMetaUpdate(pvc.metadata, old.metadata, metaPath);
   errs.push(...validatePersistentVolumeClaim(pvc));
-  const newSpec: PersistentVolumeClaimSpec = structuredClone(pvc.spec ?? {});
-  const oldSpec: PersistentVolumeClaimSpec = structuredClone(old.spec ?? {});
+  const newSpec: PersistentVolumeClaimSpec = cloneJson(pvc.spec ?? {});
+  const oldSpec: PersistentVolumeClaimSpec = cloneJson(old.spec ?? {});
   if ((oldSpec.volumeName ?? '') === '') oldSpec.volumeName = newSpec.volumeName;
   const oldAnn = old.metadata?.annotations ?? {};
   const newAnn = pvc.metadata?.annotations ?? {};

@@ -56,6 +56,7 @@ import {
   type VolumeValidationOptions,
   validateVolumes,
 } from './volumes.js';
+import { cloneJson } from '../../conversion/json-record.js';
 
 export interface PodValidationOptions extends VolumeValidationOptions {
   /** The top-level object is a Pod (not a template embedded in a workload). */
@@ -1063,7 +1064,7 @@ export function validatePodSpecUpdate(newSpec: PodSpec, oldSpec: PodSpec, path: 
 
   if (semanticEqual(newSpec, oldSpec)) return errs;
 
-  const munged: PodSpec = structuredClone(newSpec);
+  const munged: PodSpec = cloneJson(newSpec);
   munged.containers = (munged.containers ?? []).map((c, i) => ({ ...c, image: oldSpec.containers[i]?.image }) as Container);
   if (munged.initContainers !== undefined) {
     munged.initContainers = munged.initContainers.map((c, i) => ({ ...c, image: oldSpec.initContainers?.[i]?.image }) as Container);
