@@ -12,6 +12,7 @@ import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError, type K
 import { selects, selectsEverything, type Selection } from './selection.js';
 import { WatchCache } from './watch-cache.js';
 import { deepEqual, deleteReturnsObject, prepareForCreate, prepareForStatusUpdate, prepareForUpdate } from './strategy.js';
+import { cloneJson } from '../../api/conversion/json-record.js';
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE';
 
@@ -157,6 +158,11 @@ export class ResourceStore {
     const hit = this.decoded.get(kv.key);
     if (hit === undefined || hit.rev < kv.modRevision) this.decoded.set(kv.key, { rev: kv.modRevision, obj });
     return obj;
+  }
+
+  private async readCurrent(key: string): Promise<StoredObject | undefined> {
+    const { kv } = await this.storage.get(key);
+    return kv === null ? undefined : this.decode(kv);
   }
 
   private forget(key: string): void {
@@ -397,26 +403,40 @@ export class ResourceStore {
     opts: { dryRun?: boolean; subresource?: 'status' | 'binding' | 'finalize' | ''; allowCreate?: boolean },
   ): Promise<{ object: StoredObject; created: boolean }> {
     for (let attempt = 0; ; attempt++) {
-      const { kv } = await this.storage.get(key);
-      const current = kv === null ? undefined : this.decode(kv);
+      // As upstream's GuaranteedUpdate with a cached existing object: the first attempt starts from the newest
+      // object this process has decoded or written, without a storage read. The compare-and-swap still checks it;
+      // when an outcome could come from it being stale (a conflict, a pinned resourceVersion it does not match, an
+      // error, no change), storage is read and, if it was stale, the next attempt starts from storage.
+      const cached = attempt === 0 && opts.dryRun !== true ? this.decoded.get(key)?.obj : undefined;
+      const current = cached ?? (await this.readCurrent(key));
+      const stale = async (): Promise<boolean> => cached !== undefined && (await this.readCurrent(key))?.metadata.resourceVersion !== cached.metadata.resourceVersion;
       if (current === undefined && opts.allowCreate !== true) {
         // Still let mutate see nothing, so that the caller's errors come first (e.g. decoding).
         throw ApiError.notFound(this.qualifiedResource, name);
       }
-      const mutated = await mutate(current === undefined ? undefined : (structuredClone(current) as StoredObject));
-      if (current === undefined) {
-        const created = await this.create(mutated, { dryRun: opts.dryRun });
-        return { object: created, created: true };
+      let next: StoredObject | 'unchanged';
+      try {
+        const mutated = await mutate(current === undefined ? undefined : cloneJson(current));
+        if (current === undefined) {
+          const created = await this.create(mutated, { dryRun: opts.dryRun });
+          return { object: created, created: true };
+        }
+        const pinned = mutated.metadata.resourceVersion;
+        if (pinned !== undefined && pinned !== '' && pinned !== current.metadata.resourceVersion) {
+          throw ApiError.conflict(this.qualifiedResource, name, ApiError.optimisticLockMessage);
+        }
+        // An unconditional update applies to the latest object (upstream's AllowUnconditionalUpdate).
+        const candidate: StoredObject = { ...mutated, metadata: { ...mutated.metadata, resourceVersion: current.metadata.resourceVersion } };
+        const raw = opts.subresource === 'binding' || opts.subresource === 'finalize';
+        next = raw ? candidate : await this.prepareUpdate(candidate, current, opts.subresource === 'status', opts.dryRun === true);
+      } catch (e: unknown) {
+        if (await stale()) continue;
+        throw e;
       }
-      const pinned = mutated.metadata.resourceVersion;
-      if (pinned !== undefined && pinned !== '' && pinned !== current.metadata.resourceVersion) {
-        throw ApiError.conflict(this.qualifiedResource, name, ApiError.optimisticLockMessage);
+      if (next === 'unchanged') {
+        if (await stale()) continue;
+        return { object: current, created: false };
       }
-      // An unconditional update applies to the latest object (upstream's AllowUnconditionalUpdate).
-      const candidate: StoredObject = { ...mutated, metadata: { ...mutated.metadata, resourceVersion: current.metadata.resourceVersion } };
-      const raw = opts.subresource === 'binding' || opts.subresource === 'finalize';
-      const next = raw ? candidate : await this.prepareUpdate(candidate, current, opts.subresource === 'status', opts.dryRun === true);
-      if (next === 'unchanged') return { object: current, created: false };
       if (opts.dryRun === true) return { object: next, created: false };
       try {
         if (this.shouldDeleteDuringUpdate(next)) {
@@ -521,7 +541,7 @@ export class ResourceStore {
 
   /** The updated object when deletion must wait (finalizers, grace period, namespace content), else undefined (delete now). */
   private markForDeletion(current: StoredObject, opts: DeleteOptions): StoredObject | undefined {
-    const obj = structuredClone(current) as StoredObject;
+    const obj = cloneJson(current) as StoredObject;
     const m = obj.metadata;
     const finalizers = m.finalizers ?? [];
     const isNamespace = this.r.group === '' && this.r.kind === 'Namespace';
