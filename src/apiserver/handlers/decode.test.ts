@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findResource, type ResourceInfo } from '../../api/resources.js';
 import { ApiError } from '../../machinery/errors.js';
-import { checkObject, decodeObject, fieldValidationOf, parseBody } from './decode.js';
+import { checkObject, decodeObject, fieldValidationOf, mergePatchIsClean, parseBody } from './decode.js';
 
 function resource(group: string, version: string, plural: string): ResourceInfo {
   const r = findResource(group, version, plural);
@@ -223,5 +223,19 @@ describe('field validation', () => {
   test('checkObject applies the same checks to a patched value', () => {
     const { warnings } = checkObject({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, extra: 1 }, [], configmaps, 'Warn');
     assert.deepEqual(warnings, ['unknown field "extra"']);
+  });
+
+  test('a merge patch of known fields with the right types is clean, and deleting with null is too', () => {
+    assert.equal(mergePatchIsClean({ metadata: { labels: { a: 'b', gone: null } }, spec: { activeDeadlineSeconds: 5 } }, pods), true);
+  });
+
+  test('a merge patch with an unknown field or a mistyped value is not clean', () => {
+    assert.equal(mergePatchIsClean({ spec: { bogus: 1 } }, pods), false);
+    assert.equal(mergePatchIsClean({ spec: { activeDeadlineSeconds: 'soon' } }, pods), false);
+    assert.equal(mergePatchIsClean({ metadata: { labels: 'x' } }, pods), false);
+  });
+
+  test('a merge patch of a Secret is never taken as clean (its data must be checked as base64)', () => {
+    assert.equal(mergePatchIsClean({ data: { k: 'not base64!' } }, resource('', 'v1', 'secrets')), false);
   });
 });

@@ -1,7 +1,7 @@
 // Decoding request bodies as upstream does: JSON or YAML by Content-Type, apiVersion/kind defaulted from the
 // URL and checked against it, a depth limit, and field validation (Strict / Warn / Ignore).
 import { parse as yamlParse, parseDocument } from 'yaml';
-import { pruneUnknown, typeErrorFor } from '../../api/openapi/index.js';
+import { pruneUnknown, typeErrorFor, unknownFields } from '../../api/openapi/index.js';
 import { apiVersionOf, isRecord, parseApiVersion, type KubeObject } from '../../api/object.js';
 import { findByKind, type ResourceInfo } from '../../api/resources.js';
 import { ApiError } from '../../machinery/errors.js';
@@ -174,13 +174,27 @@ export function decodeObject(
   return checkObject(parsed.value, parsed.duplicates, r, fieldValidation, expectKind);
 }
 
-/** The checks of decodeObject on an already parsed value (e.g. the result of applying a patch). */
+/**
+ * True when a JSON merge patch document (RFC 7386) carries no mistyped value and no unknown field for r. Applied to
+ * a stored object, which has neither, such a patch cannot produce one: every value of the result comes either from
+ * the stored object or from the patch, so the schema walks of checkObject can be skipped for the result.
+ */
+export function mergePatchIsClean(patch: Record<string, unknown>, r: ResourceInfo): boolean {
+  if (r.group === '' && r.kind === 'Secret') return false;
+  return typeErrorFor(patch, r) === undefined && unknownFields(patch, r).length === 0;
+}
+
+/**
+ * The checks of decodeObject on an already parsed value (e.g. the result of applying a patch). `knownClean` says that
+ * the value is known to fit r's schema (see mergePatchIsClean): only the apiVersion, kind and metadata checks run.
+ */
 export function checkObject(
   value: unknown,
   duplicates: readonly string[],
   r: ResourceInfo,
   fieldValidation: FieldValidation,
   expectKind: { group: string; version: string; kind: string } = r,
+  knownClean = false,
 ): { obj: KubeObject; warnings: string[] } {
   if (!isRecord(value)) {
     throw ApiError.badRequest(`couldn't get version/kind; json parse error: json: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`);
@@ -211,7 +225,7 @@ export function checkObject(
   }
   const cannotHandle = (why: string): ApiError => ApiError.badRequest(`${expectKind.kind} in version "${expectKind.version}" cannot be handled as a ${expectKind.kind}: ${why}`);
   // Go decodes into typed structs: a value of the wrong JSON type is a 400 before anything else looks at it.
-  if (expectKind.kind === r.kind && expectKind.group === r.group) {
+  if (expectKind.kind === r.kind && expectKind.group === r.group && !knownClean) {
     const typeError = typeErrorFor(obj, r);
     if (typeError !== undefined) throw cannotHandle(typeError);
     if (r.group === '' && r.kind === 'Secret' && isRecord(obj['data'])) {
@@ -225,7 +239,7 @@ export function checkObject(
   const warnings: string[] = [];
   // Unknown fields are never stored (upstream decodes into typed structs, which have no place for them); the same
   // walk reports them for fieldValidation.
-  const unknown = expectKind.kind === r.kind && expectKind.group === r.group ? pruneUnknown(obj, r) : [];
+  const unknown = expectKind.kind === r.kind && expectKind.group === r.group && !knownClean ? pruneUnknown(obj, r) : [];
   if (fieldValidation !== 'Ignore') {
     const problems = [...duplicates, ...unknown.map((p) => `unknown field "${p}"`)];
     if (problems.length > 0) {

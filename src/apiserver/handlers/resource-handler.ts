@@ -13,13 +13,14 @@ import type { ResourceRequestInfo } from '../request-info.js';
 import type { Registry } from '../registry/registry.js';
 import type { DeleteOptions, ResourceStore } from '../registry/resource-store.js';
 import { nowTimestamp } from '../registry/resource-store.js';
-import { checkObject, decodeObject, fieldValidationOf, parseBody } from './decode.js';
+import { checkObject, decodeObject, fieldValidationOf, mergePatchIsClean, parseBody } from './decode.js';
 import { listBody, objectBody, toServed } from './output.js';
 import { parseSelection } from './selectors.js';
 import { validateListOptions, validateWriteOptions } from './options.js';
 import { serveWatch } from './watch.js';
 import { componentStatuses } from './component-statuses.js';
 import { scaleOf, applyScale } from './scale.js';
+import { cloneJson } from '../../api/conversion/json-record.js';
 
 export interface HandlerContext {
   readonly registry: Registry;
@@ -182,7 +183,7 @@ async function serveResource(req: Req, res: Res, info: ResourceRequestInfo, quer
         throw ApiError.badRequest(`the name of the object (${meta.name ?? ''}) does not match the name on the URL (${info.name})`);
       }
       const incoming = storageObject(obj, r);
-      const { object, created } = await store.guaranteedUpdate(info.namespace, info.name, () => structuredClone(incoming) as StoredObject, {
+      const { object, created } = await store.guaranteedUpdate(info.namespace, info.name, () => cloneJson(incoming) as StoredObject, {
         dryRun,
         allowCreate: store.r && allowCreate(r),
       });
@@ -280,6 +281,8 @@ async function patchObject(req: Req, info: ResourceRequestInfo, query: URLSearch
   }
   const body = await readBody(req);
   const { value: patch } = parseBody(body, ct, accepted);
+  // Decided once: conflict retries apply the same patch.
+  const cleanMergePatch = ct === 'application/merge-patch+json' && isRecord(patch) && mergePatchIsClean(patch, r);
   const { object } = await store.guaranteedUpdate(
     info.namespace,
     info.name,
@@ -301,7 +304,7 @@ async function patchObject(req: Req, info: ResourceRequestInfo, query: URLSearch
           patched = applyStrategicMergePatch(served, patch, patchMetaFor(r));
       }
       if (!isRecord(patched)) throw ApiError.badRequest('patch result is not an object');
-      const { obj, warnings } = checkObject(patched, [], r, fv);
+      const { obj, warnings } = checkObject(patched, [], r, fv, r, cleanMergePatch);
       ctx.warnings.push(...warnings);
       const meta = obj.metadata ?? {};
       if (meta.name !== info.name) throw ApiError.badRequest(`the name of the object (${meta.name ?? ''}) does not match the name on the URL (${info.name})`);
@@ -334,7 +337,7 @@ async function subresourceStatus(req: Req, res: Res, info: ResourceRequestInfo, 
       bindNamespace(obj, r, info.namespace);
       if ((obj.metadata ?? {}).name !== info.name) throw ApiError.badRequest(`the name of the object (${obj.metadata?.name ?? ''}) does not match the name on the URL (${info.name})`);
       const incoming = storageObject(obj, r);
-      const { object } = await store.guaranteedUpdate(info.namespace, info.name, () => structuredClone(incoming) as StoredObject, { dryRun, subresource: 'status' });
+      const { object } = await store.guaranteedUpdate(info.namespace, info.name, () => cloneJson(incoming) as StoredObject, { dryRun, subresource: 'status' });
       send(res, 200, toServed(object, r), { kind: enc.kind }, warningHeaders(ctx, r));
       return;
     }
