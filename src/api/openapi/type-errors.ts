@@ -50,35 +50,86 @@ function structName(ref: string | undefined): string {
   return parts[parts.length - 1] ?? ref;
 }
 
+/** What the walk needs of a schema once its `$ref`s are followed; computed once per schema object. */
+interface Resolved {
+  s: JsonSchema;
+  /** The Go struct name of the last definition followed ('' when none). */
+  name: string;
+  /** 'intOrString', 'quantity', 'time' or the schema's type. */
+  check: string;
+}
+
+const resolvedCache = new WeakMap<Definitions, WeakMap<JsonSchema, Resolved | null>>();
+
+function resolve(defs: Definitions, sch: JsonSchema): Resolved | undefined {
+  let byDefs = resolvedCache.get(defs);
+  if (byDefs === undefined) {
+    byDefs = new WeakMap();
+    resolvedCache.set(defs, byDefs);
+  }
+  const hit = byDefs.get(sch);
+  if (hit !== undefined) return hit ?? undefined;
+  let s: JsonSchema | undefined = sch;
+  let ref: string | undefined;
+  for (let i = 0; s !== undefined && i < 32; i++) {
+    const r = refOf(s);
+    if (r === undefined) break;
+    ref = r;
+    s = defs[r];
+  }
+  let out: Resolved | undefined;
+  if (s !== undefined) {
+    const name = structName(ref);
+    let check = s.type ?? '';
+    if (name === 'IntOrString' || s['x-kubernetes-int-or-string'] === true || s.format === 'int-or-string') check = 'intOrString';
+    else if (name === 'Quantity') check = 'quantity';
+    else if (name === 'Time' || name === 'MicroTime') check = 'time';
+    else if (s['x-kubernetes-preserve-unknown-fields'] === true) check = 'any';
+    out = { s, name, check };
+  }
+  byDefs.set(sch, out ?? null);
+  return out;
+}
+
+/** A field path built only when an error needs it: the parent and the key of each step. */
+interface PathStep {
+  parent: PathStep | undefined;
+  key: string;
+}
+
+function pathText(p: PathStep | undefined): string {
+  const keys: string[] = [];
+  for (let at = p; at !== undefined; at = at.parent) keys.push(at.key);
+  return keys.reverse().join('.');
+}
+
+const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
 export function findTypeError(defs: Definitions, value: unknown, root: JsonSchema | undefined, rootName: string): string | undefined {
-  const walk = (v: unknown, sch: JsonSchema | undefined, path: string, struct: string, depth: number): string | undefined => {
+  const walk = (v: unknown, sch: JsonSchema | undefined, path: PathStep | undefined, struct: string, depth: number): string | undefined => {
     if (sch === undefined || v === null || depth > 200) return undefined;
-    let s: JsonSchema | undefined = sch;
-    let ref: string | undefined;
-    for (let i = 0; s !== undefined && i < 32; i++) {
-      const r = refOf(s);
-      if (r === undefined) break;
-      ref = r;
-      s = defs[r];
-    }
-    if (s === undefined) return undefined;
+    const res = resolve(defs, sch);
+    if (res === undefined) return undefined;
     const fail = (): string => {
-      const where = path === '' ? '' : ` into Go struct field ${struct}.${path}`;
+      const where = path === undefined ? '' : ` into Go struct field ${struct}.${pathText(path)}`;
       const num = typeof v === 'number' ? ` ${String(v)}` : '';
       return `json: cannot unmarshal ${jsonTypeOf(v)}${num}${where === '' ? ' into Go value' : where} of type ${goTypeOf(defs, sch)}`;
     };
-    const name = structName(ref);
-    if (name === 'IntOrString' || s['x-kubernetes-int-or-string'] === true || s.format === 'int-or-string') {
-      return typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v)) ? undefined : fail();
+    const s = res.s;
+    switch (res.check) {
+      case 'intOrString':
+        return typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v)) ? undefined : fail();
+      case 'quantity':
+        return typeof v === 'string' || typeof v === 'number' ? undefined : fail();
+      case 'time':
+        // metav1.Time unmarshals with time.Parse(time.RFC3339, ...).
+        if (typeof v === 'string') {
+          return v === '' || rfc3339.test(v) ? undefined : `parsing time ${JSON.stringify(v)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(v)} as "2006"`;
+        }
+        break;
+      case 'any':
+        return undefined;
     }
-    if (name === 'Quantity') return typeof v === 'string' || typeof v === 'number' ? undefined : fail();
-    if ((name === 'Time' || name === 'MicroTime') && typeof v === 'string') {
-      // metav1.Time unmarshals with time.Parse(time.RFC3339, ...).
-      const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-      return v === '' || rfc3339.test(v) ? undefined : `parsing time ${JSON.stringify(v)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(v)} as "2006"`;
-    }
-    if (s['x-kubernetes-preserve-unknown-fields'] === true) return undefined;
-    const child = (key: string): string => (path === '' ? key : `${path}.${key}`);
     switch (s.type) {
       case 'array': {
         if (!Array.isArray(v)) return fail();
@@ -90,17 +141,19 @@ export function findTypeError(defs: Definitions, value: unknown, root: JsonSchem
       }
       case 'object': {
         if (!isRecord(v)) return fail();
-        const nextStruct = name !== '' ? name : struct;
-        if (s.properties !== undefined) {
-          for (const [k, fv] of Object.entries(v)) {
-            const p = Object.hasOwn(s.properties, k) ? s.properties[k] : undefined;
+        const nextStruct = res.name !== '' ? res.name : struct;
+        const props = s.properties;
+        if (props !== undefined) {
+          for (const k of Object.keys(v)) {
+            const p = Object.hasOwn(props, k) ? props[k] : undefined;
             if (p === undefined) continue;
-            const e = walk(fv, p, child(k), nextStruct, depth + 1);
+            const e = walk(v[k], p, { parent: path, key: k }, nextStruct, depth + 1);
             if (e !== undefined) return e;
           }
         } else if (typeof s.additionalProperties === 'object') {
-          for (const [k, fv] of Object.entries(v)) {
-            const e = walk(fv, s.additionalProperties, child(k), nextStruct, depth + 1);
+          const ap = s.additionalProperties;
+          for (const k of Object.keys(v)) {
+            const e = walk(v[k], ap, { parent: path, key: k }, nextStruct, depth + 1);
             if (e !== undefined) return e;
           }
         }
@@ -118,5 +171,5 @@ export function findTypeError(defs: Definitions, value: unknown, root: JsonSchem
         return undefined;
     }
   };
-  return walk(value, root, '', rootName, 0);
+  return walk(value, root, undefined, rootName, 0);
 }
