@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runStorageConformance } from '../storage.conformance.js';
-import { measureRawSqliteTxPerSecond, openSqliteStorage } from './sqlite-storage.js';
+import { measureRawSqliteTxPerSecond, openSqliteStorage, workerExecArgv } from './sqlite-storage.js';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'k8ts-sqlite-'));
@@ -279,5 +279,14 @@ describe('SQLite storage', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the write worker’s Node options', () => {
+  test('source maps, profiling and warnings carry over; V8 flags and entry-source options do not', () => {
+    assert.deepEqual(
+      workerExecArgv(['--enable-source-maps', '--max-semi-space-size=32', '--maglev', '--cpu-prof', '--cpu-prof-dir=/tmp/p', '--input-type=module', '--no-warnings']),
+      ['--enable-source-maps', '--cpu-prof', '--cpu-prof-dir=/tmp/p', '--no-warnings'],
+    );
   });
 });

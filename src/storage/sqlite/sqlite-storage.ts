@@ -87,21 +87,13 @@ export interface SqliteStorageOptions {
 }
 
 /**
- * The main thread's Node options without those about its entry source (`-e`, `-p`, `--input-type`), which a worker
- * started from a file refuses; the rest (source maps, warnings, ...) the worker inherits as usual.
+ * The main thread's options that a worker takes too: source maps, warnings, profiling and experimental features. A
+ * Worker refuses the others in execArgv ("invalid execArgv flags"): V8 flags (heap sizes, compilers), which are per
+ * process anyway, and those about the entry source (`-e`, `-p`, `--input-type`), which a worker started from a file
+ * has no use for.
  */
-function workerExecArgv(execArgv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < execArgv.length; i++) {
-    const arg = execArgv[i] ?? '';
-    if (['-e', '--eval', '-p', '--print', '--input-type'].includes(arg)) {
-      i += 1;
-      continue;
-    }
-    if (arg.startsWith('--input-type=') || arg.startsWith('--eval=') || arg.startsWith('--print=')) continue;
-    out.push(arg);
-  }
-  return out;
+export function workerExecArgv(execArgv: readonly string[]): string[] {
+  return execArgv.filter((arg) => /^--(enable-source-maps|cpu-prof|heap-prof|no-warnings|trace-warnings|trace-uncaught|experimental-|no-experimental-|conditions=)/.test(arg));
 }
 
 function toError(e: unknown): Error {
@@ -505,8 +497,11 @@ export class SqliteStorage implements Storage {
         for (const outcome of outcomes) if (outcome.ok) events.push(outcome.event);
         const last = events[events.length - 1];
         if (last) this.rev = last.kv.modRevision;
-        this.fanOut(events);
         job.writes.forEach((write, i) => write.settle(outcomes[i] ?? { ok: false, error: new Error('write lost') }));
+        // Watchers hear of the commit in a microtask queued after the writers' continuations: the registry adopts
+        // each written object first (so watchers share it instead of parsing it again), and the events go out before
+        // the writes are answered. Microtasks run in order, so commits reach watchers in revision order.
+        queueMicrotask(() => this.fanOut(events));
         return;
       }
       default: {
@@ -556,7 +551,12 @@ export class SqliteStorage implements Storage {
         w.progress = this.rev;
         added = true;
       }
-      if (added) this.schedule(w);
+      if (!added) continue;
+      // A watcher that has caught up with history hears of the commit at once: the watch caches are current by the
+      // time the writes are answered, and watch streams get their events without waiting for a turn of the event
+      // loop. One still replaying history gets them after it, in order.
+      if (!w.scheduled && w.cursor >= w.replayEnd) this.pump(w);
+      else this.schedule(w);
     }
   }
 
