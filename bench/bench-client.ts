@@ -1,6 +1,6 @@
 // An HTTPS client for the benchmarks: HTTP/1.1 keep-alive connections with a bearer token, timing each request.
-import { Agent, request, type RequestOptions } from 'node:https';
-import type { IncomingMessage } from 'node:http';
+// Requests go over lean keep-alive connections (raw-http.ts); watch-fanout.ts opens its streams with openRawStream.
+import { RawConnection, frameRequest } from './raw-http.js';
 
 export interface BenchResponse {
   status: number;
@@ -22,63 +22,49 @@ export interface BenchClientOptions {
 }
 
 export class BenchClient {
-  readonly agent: Agent;
+  private readonly idle: RawConnection[] = [];
+  private readonly waiting: ((c: RawConnection) => void)[] = [];
+  private readonly all: RawConnection[] = [];
 
   constructor(readonly opts: BenchClientOptions) {
-    this.agent = new Agent({
-      keepAlive: true,
-      maxSockets: opts.maxSockets,
-      maxFreeSockets: opts.maxSockets,
-      ...(opts.caPem !== undefined ? { ca: opts.caPem } : { rejectUnauthorized: false }),
-    });
-  }
-
-  private options(method: string, path: string, headers: Record<string, string>): RequestOptions {
-    return {
-      host: this.opts.host,
-      port: this.opts.port,
-      method,
-      path,
-      agent: this.agent,
-      headers: { Authorization: `Bearer ${this.opts.token}`, Accept: 'application/json', ...headers },
-    };
-  }
-
-  /** Sends one request and reads the whole response. */
-  send(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<BenchResponse> {
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const headers: Record<string, string> = {};
-    if (payload !== undefined) {
-      headers['Content-Type'] = contentType;
-      headers['Content-Length'] = String(payload.length);
+    for (let i = 0; i < opts.maxSockets; i++) {
+      const c = new RawConnection({ host: opts.host, port: opts.port, ...(opts.caPem !== undefined ? { caPem: opts.caPem } : {}) });
+      this.all.push(c);
+      this.idle.push(c);
     }
-    return new Promise((resolve, reject) => {
-      const started = process.hrtime.bigint();
-      const req = request(this.options(method, path, headers), (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const doneAt = process.hrtime.bigint();
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: Number(doneAt - started) / 1e6, doneAt });
-        });
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end(payload);
-    });
   }
 
-  /** Opens a streaming GET (a watch); resolves with the response once its headers arrive. */
-  stream(path: string, agent: Agent): Promise<IncomingMessage> {
-    return new Promise((resolve, reject) => {
-      const req = request({ ...this.options('GET', path, {}), agent }, resolve);
-      req.on('error', reject);
-      req.end();
-    });
+  private acquire(): Promise<RawConnection> {
+    const c = this.idle.pop();
+    if (c !== undefined) return Promise.resolve(c);
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(c: RawConnection): void {
+    const next = this.waiting.shift();
+    if (next !== undefined) next(c);
+    else this.idle.push(c);
+  }
+
+  /** Sends one request on a pooled keep-alive connection and reads the whole response. */
+  async send(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<BenchResponse> {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const headers: Record<string, string> = { Authorization: `Bearer ${this.opts.token}`, Accept: 'application/json' };
+    if (payload !== undefined) headers['Content-Type'] = contentType;
+    const framed = frameRequest(method, path, `${this.opts.host}:${this.opts.port}`, headers, payload);
+    const conn = await this.acquire();
+    try {
+      const started = process.hrtime.bigint();
+      const res = await conn.request(framed);
+      const doneAt = process.hrtime.bigint();
+      return { status: res.status, body: res.body.toString('utf8'), ms: Number(doneAt - started) / 1e6, doneAt };
+    } finally {
+      this.release(conn);
+    }
   }
 
   close(): void {
-    this.agent.destroy();
+    for (const c of this.all) c.close();
   }
 }
 

@@ -1,8 +1,10 @@
 // Watch fan-out: N watchers on one namespace while configmaps are created into it; every ADDED event must reach
-// every watcher. Latency is measured from the create's 201 (as this client saw it) to the event's arrival.
-import { Agent } from 'node:https';
-import type { IncomingMessage } from 'node:http';
+// every watcher. Latency is measured from the create's 201 (as this client saw it) to the event's arrival: the
+// time its bytes reached this process. Watchers only split lines as bytes arrive; events are parsed and checked
+// after the run, so that the client's own parsing does not delay the arrival times it records.
+import { StringDecoder } from 'node:string_decoder';
 import { runConcurrently, type BenchClient } from './bench-client.js';
+import { openRawStream, type RawStream } from './raw-http.js';
 import { summarize, type LatencySummary } from './latency-stats.js';
 
 export interface WatchFanoutResult {
@@ -23,12 +25,13 @@ export interface WatchFanoutResult {
 const OBJECT_PREFIX = 'watched-';
 
 interface WatcherState {
-  res: IncomingMessage;
+  stream: RawStream;
+  decoder: StringDecoder;
   buffered: string;
-  arrivals: Map<string, bigint>;
-  lastRv: number;
-  duplicates: number;
-  outOfOrder: number;
+  /** Every complete line with the time its last bytes arrived. */
+  lines: { text: string; at: bigint }[];
+  /** Lines that look like an ADDED event of a benchmark object (counted cheaply, checked after the run). */
+  added: number;
 }
 
 interface WatchEvent {
@@ -43,45 +46,36 @@ export async function watchFanout(client: BenchClient, namespace: string, watche
   if (list.status !== 200) throw new Error(`listing configmaps: ${list.status} ${list.body}`);
   const rv = (JSON.parse(list.body) as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion ?? '';
 
-  const watchAgent = new Agent({ keepAlive: false, maxSockets: Infinity, ...(client.opts.caPem !== undefined ? { ca: client.opts.caPem } : { rejectUnauthorized: false }) });
   const states: WatcherState[] = [];
   let completeCount = 0;
   let onAllComplete: (() => void) | undefined;
+  const headers: Record<string, string> = { Authorization: `Bearer ${client.opts.token}`, Accept: 'application/json' };
+  const path = `/api/v1/namespaces/${namespace}/configmaps?watch=1&resourceVersion=${encodeURIComponent(rv)}`;
   try {
-    const opened = await Promise.all(
-      Array.from({ length: watchers }, () => client.stream(`/api/v1/namespaces/${namespace}/configmaps?watch=1&resourceVersion=${encodeURIComponent(rv)}`, watchAgent)),
-    );
-    for (const res of opened) {
-      if (res.statusCode !== 200) throw new Error(`watch answered ${res.statusCode}`);
-      const st: WatcherState = { res, buffered: '', arrivals: new Map(), lastRv: 0, duplicates: 0, outOfOrder: 0 };
-      states.push(st);
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        const now = process.hrtime.bigint();
-        st.buffered += chunk;
-        let nl: number;
-        while ((nl = st.buffered.indexOf('\n')) >= 0) {
-          const line = st.buffered.slice(0, nl).trim();
-          st.buffered = st.buffered.slice(nl + 1);
-          if (line === '') continue;
-          const ev = JSON.parse(line) as WatchEvent;
-          if (ev.type !== 'ADDED') continue;
-          const name = ev.object?.metadata?.name ?? '';
-          // Other objects in the namespace (such as kube-root-ca.crt) are not part of the count.
-          if (!name.startsWith(OBJECT_PREFIX)) continue;
-          const evRv = Number(ev.object?.metadata?.resourceVersion ?? '0');
-          if (st.arrivals.has(name)) st.duplicates++;
-          else st.arrivals.set(name, now);
-          if (evRv <= st.lastRv) st.outOfOrder++;
-          st.lastRv = Math.max(st.lastRv, evRv);
-          if (st.arrivals.size === objects) {
-            completeCount++;
-            if (completeCount === watchers) onAllComplete?.();
+    await Promise.all(
+      Array.from({ length: watchers }, async () => {
+        const st: WatcherState = { stream: { status: 0, close: () => undefined }, decoder: new StringDecoder('utf8'), buffered: '', lines: [], added: 0 };
+        states.push(st);
+        st.stream = await openRawStream(client.opts, path, headers, (payload, at) => {
+          st.buffered += st.decoder.write(payload);
+          let nl: number;
+          while ((nl = st.buffered.indexOf('\n')) >= 0) {
+            const text = st.buffered.slice(0, nl);
+            st.buffered = st.buffered.slice(nl + 1);
+            st.lines.push({ text, at });
+            // Other objects in the namespace (such as kube-root-ca.crt) are not part of the count.
+            if (text.startsWith('{"type":"ADDED"') && text.includes(`"name":"${OBJECT_PREFIX}`)) {
+              st.added++;
+              if (st.added === objects) {
+                completeCount++;
+                if (completeCount === watchers) onAllComplete?.();
+              }
+            }
           }
-        }
-      });
-      res.on('error', () => undefined);
-    }
+        });
+        if (st.stream.status !== 200) throw new Error(`watch answered ${st.stream.status}`);
+      }),
+    );
 
     const created = new Map<string, bigint>();
     let createErrors = 0;
@@ -101,12 +95,28 @@ export async function watchFanout(client: BenchClient, namespace: string, watche
     let duplicates = 0;
     let outOfOrder = 0;
     for (const st of states) {
-      delivered += st.arrivals.size;
-      duplicates += st.duplicates;
-      outOfOrder += st.outOfOrder;
-      let all = st.duplicates === 0 && st.outOfOrder === 0;
+      const arrivals = new Map<string, bigint>();
+      let lastRv = 0;
+      let stDuplicates = 0;
+      let stOutOfOrder = 0;
+      for (const { text, at } of st.lines) {
+        if (text.trim() === '') continue;
+        const ev = JSON.parse(text) as WatchEvent;
+        if (ev.type !== 'ADDED') continue;
+        const name = ev.object?.metadata?.name ?? '';
+        if (!name.startsWith(OBJECT_PREFIX)) continue;
+        const evRv = Number(ev.object?.metadata?.resourceVersion ?? '0');
+        if (arrivals.has(name)) stDuplicates++;
+        else arrivals.set(name, at);
+        if (evRv <= lastRv) stOutOfOrder++;
+        lastRv = Math.max(lastRv, evRv);
+      }
+      delivered += arrivals.size;
+      duplicates += stDuplicates;
+      outOfOrder += stOutOfOrder;
+      let all = stDuplicates === 0 && stOutOfOrder === 0;
       for (const [name, at201] of created) {
-        const arrived = st.arrivals.get(name);
+        const arrived = arrivals.get(name);
         if (arrived === undefined) {
           all = false;
           continue;
@@ -115,7 +125,7 @@ export async function watchFanout(client: BenchClient, namespace: string, watche
         if (ms < 0) before201++;
         latencies.push(Math.max(0, ms));
       }
-      if (all && st.arrivals.size === objects) complete++;
+      if (all && arrivals.size === objects) complete++;
     }
     return {
       watchers,
@@ -130,7 +140,6 @@ export async function watchFanout(client: BenchClient, namespace: string, watche
       latency: summarize(latencies),
     };
   } finally {
-    for (const st of states) st.res.destroy();
-    watchAgent.destroy();
+    for (const st of states) st.stream.close();
   }
 }
