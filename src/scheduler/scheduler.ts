@@ -10,6 +10,7 @@ import type { RestClient } from '../client/rest-client.js';
 import { EventRecorder } from '../controllers/events/event-recorder.js';
 import { ApiError } from '../machinery/errors.js';
 import { buildSnapshot, podKey, type FitError } from './framework.js';
+import { preempt } from './preemption.js';
 import { fitErrorMessage, schedulePod } from './schedule-pod.js';
 import { SchedulingQueue, type QueuedPod } from './scheduling-queue.js';
 
@@ -149,6 +150,32 @@ export function startScheduler(client: RestClient, opts: SchedulerOptions = {}):
     }
   }
 
+  /** Nominates the node for the pod and deletes the victims; the pod is retried once they are gone. */
+  async function preemptVictims(pod: Pod, nodeName: string, victims: readonly Pod[]): Promise<void> {
+    const ns = pod.metadata?.namespace ?? '';
+    const name = pod.metadata?.name ?? '';
+    try {
+      await client.request('PATCH', `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(name)}/status`, { status: { nominatedNodeName: nodeName } }, 'application/merge-patch+json');
+    } catch (e: unknown) {
+      if (e instanceof ApiError && e.code === 404) return;
+      throw e;
+    }
+    for (const victim of victims) {
+      const vns = victim.metadata?.namespace ?? '';
+      const vname = victim.metadata?.name ?? '';
+      recorder.event({ apiVersion: 'v1', kind: 'Pod', metadata: victim.metadata ?? {} }, 'Normal', 'Preempted', 'Preempted by pod %v on node %v', pod.metadata?.uid ?? '', nodeName);
+      try {
+        await client.request('DELETE', `/api/v1/namespaces/${encodeURIComponent(vns)}/pods/${encodeURIComponent(vname)}`, {
+          apiVersion: 'v1',
+          kind: 'DeleteOptions',
+          ...(victim.metadata?.uid !== undefined ? { preconditions: { uid: victim.metadata.uid } } : {}),
+        });
+      } catch (e: unknown) {
+        if (!(e instanceof ApiError && (e.code === 404 || e.code === 409))) throw e;
+      }
+    }
+  }
+
   async function waitForBindSlot(): Promise<void> {
     while (bindsInFlight >= maxBinds && !stopped) await new Promise<void>((resolve) => (bindSlotFree = resolve));
   }
@@ -161,10 +188,16 @@ export function startScheduler(client: RestClient, opts: SchedulerOptions = {}):
       return;
     }
     const pod = asPod(current);
-    const result = schedulePod(pod, snapshot());
+    const snap = snapshot();
+    const result = schedulePod(pod, snap);
     if ('error' in result) {
       queue.failed(item, true, cycle);
-      await reportUnschedulable(pod, result.error);
+      let fitError = result.error;
+      // PostFilter: preemption of lower-priority pods, when that can make room.
+      const preemption = snap.nodes.length === 0 ? undefined : preempt(pod, snap, fitError);
+      if (preemption?.kind === 'failed') fitError = { ...fitError, postFilterMsg: preemption.message };
+      await reportUnschedulable(pod, fitError);
+      if (preemption?.kind === 'candidate') await preemptVictims(pod, preemption.nodeName, preemption.victims);
       return;
     }
     const nodeName = result.node;
