@@ -10,7 +10,10 @@ import { nthAddress, parseCidr } from '../apiserver/admission/service-allocator.
 import { renderKubeconfig } from '../client/kubeconfig.js';
 import { ensureClusterPki } from '../pki/cluster-pki.js';
 import { openStorage, startAutoCompaction } from '../storage/index.js';
-import { startControllers } from '../controllers/index.js';
+import { RestClient } from '../client/rest-client.js';
+import { canonicalControllerName, controllerNames, startControllers } from '../controllers/index.js';
+import { startScheduler } from '../scheduler/scheduler.js';
+import { startVirtualNodes } from '../virtual-nodes/virtual-nodes.js';
 import { log } from './log.js';
 
 export function defaultDataDir(): string {
@@ -28,6 +31,11 @@ export const serverOptions = {
   'service-cidr': { type: 'string', default: '10.254.0.0/16' },
   'cluster-cidr': { type: 'string', default: '10.240.0.0/16' },
   'disable-agent': { type: 'boolean', default: false },
+  'disable-scheduler': { type: 'boolean', default: false },
+  'virtual-nodes': { type: 'string', default: '0' },
+  'virtual-node-cpu': { type: 'string', default: '4' },
+  'virtual-node-memory': { type: 'string', default: '16Gi' },
+  'disable-controller': { type: 'string', multiple: true },
   'token-file': { type: 'string' },
   'tls-san': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h', default: false },
@@ -48,6 +56,13 @@ Flags:
       --service-cidr CIDR         service (portal) network (default 10.254.0.0/16)
       --cluster-cidr CIDR         pod network, one /24 per node (default 10.240.0.0/16)
       --disable-agent             do not run the node agent on this machine
+      --disable-scheduler         do not run the scheduler
+      --virtual-nodes N           also register N virtual (kwok-style) nodes, labelled type=virtual, whose pods
+                                  are marked Running without containers (for tests and scale)
+      --virtual-node-cpu Q        cpu of each virtual node (default 4)
+      --virtual-node-memory Q     memory of each virtual node (default 16Gi)
+      --disable-controller NAME   do not run this controller, e.g. replicaset (repeatable; names as
+                                  kube-controller-manager's --controllers, with or without "-controller")
       --token-file FILE           static bearer tokens, CSV: token,user,uid,"group1,group2"
       --tls-san NAME              extra host name or IP for the serving certificate (repeatable)
 `;
@@ -72,6 +87,12 @@ export async function runServer(argv: string[]): Promise<void> {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`invalid --https-listen-port ${values['https-listen-port']}`);
   const serviceCidr = parseCidr(values['service-cidr']);
   parseCidr(values['cluster-cidr']);
+  const virtualNodeCount = Number(values['virtual-nodes']);
+  if (!Number.isInteger(virtualNodeCount) || virtualNodeCount < 0) throw new Error(`invalid --virtual-nodes ${values['virtual-nodes']}: a whole number is needed`);
+  const disabledControllers = values['disable-controller'] ?? [];
+  for (const name of disabledControllers) {
+    if (canonicalControllerName(name) === undefined) throw new Error(`unknown controller ${JSON.stringify(name)} in --disable-controller; known: ${controllerNames.join(', ')}`);
+  }
   const bind = values['bind-address'];
   const wildcard = bind === '0.0.0.0' || bind === '::';
   // As k3s: clients on this machine use loopback; the `kubernetes` endpoints advertise the node's address.
@@ -120,13 +141,19 @@ export async function runServer(argv: string[]): Promise<void> {
   if (values['disable-agent'] !== true) {
     log.info('node agent not started: it arrives in a later release; running the control plane only', {});
   }
-  const controllers = startControllers({ server: clientServer, caPem: pki.ca.certPem, certPem: pki.admin.certPem, keyPem: pki.admin.keyPem });
+  const adminConfig = { server: clientServer, caPem: pki.ca.certPem, certPem: pki.admin.certPem, keyPem: pki.admin.keyPem };
+  const controllers = startControllers(adminConfig, { clusterCidr: values['cluster-cidr'], disabled: disabledControllers });
+  const scheduler = values['disable-scheduler'] === true ? undefined : startScheduler(new RestClient(adminConfig));
+  const virtualNodes =
+    virtualNodeCount > 0 ? startVirtualNodes(new RestClient(adminConfig), { count: virtualNodeCount, cpu: values['virtual-node-cpu'], memory: values['virtual-node-memory'] }) : undefined;
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     log.info('shutting down', { signal });
+    virtualNodes?.stop();
+    scheduler?.stop();
     controllers.stop();
     compaction.stop();
     await server.close();

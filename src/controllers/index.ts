@@ -1,13 +1,48 @@
-// The controller manager: every controller runs against the API server through the client.
+// The controller manager: every controller runs against the API server through the client. Each can be turned off
+// by name (`--disable-controller NAME`), with or without upstream's "-controller" suffix.
 import type { ClientConfig } from '../client/kubeconfig.js';
 import { RestClient } from '../client/rest-client.js';
 import { startNamespaceController } from './namespace/namespace-controller.js';
+import { startNodeIpamController } from './nodeipam/node-ipam-controller.js';
+import { startReplicaSetController, startReplicationControllerController } from './replicaset/replica-set-controller.js';
 import { startRootCACertPublisher } from './rootcacert/root-ca-cert-publisher.js';
 import { startServiceAccountController } from './serviceaccount/service-account-controller.js';
 
-export function startControllers(config: ClientConfig): { stop(): void } {
+export interface ControllerManagerOptions {
+  /** The pod network nodes get their /24s from (--cluster-cidr). */
+  clusterCidr: string;
+  /** Names of controllers not to run. */
+  disabled?: readonly string[];
+}
+
+interface ControllerEntry {
+  /** Upstream's name in kube-controller-manager --controllers. */
+  name: string;
+  start(client: RestClient, config: ClientConfig, opts: ControllerManagerOptions): { stop(): void };
+}
+
+const controllers: readonly ControllerEntry[] = [
+  { name: 'namespace-controller', start: (client) => startNamespaceController(client) },
+  { name: 'serviceaccount-controller', start: (client) => startServiceAccountController(client) },
+  { name: 'root-ca-certificate-publisher-controller', start: (client, config) => startRootCACertPublisher(client, config.caPem) },
+  { name: 'node-ipam-controller', start: (client, _config, opts) => startNodeIpamController(client, { clusterCidr: opts.clusterCidr }) },
+  { name: 'replicaset-controller', start: (client) => startReplicaSetController(client) },
+  { name: 'replicationcontroller-controller', start: (client) => startReplicationControllerController(client) },
+];
+
+/** The names `--disable-controller` accepts: upstream's, and the same without "-controller". */
+export const controllerNames: readonly string[] = controllers.map((c) => c.name);
+
+/** The canonical name for a name given on the command line, or undefined when there is no such controller. */
+export function canonicalControllerName(name: string): string | undefined {
+  const n = name.trim();
+  return controllerNames.find((c) => c === n || c === `${n}-controller`);
+}
+
+export function startControllers(config: ClientConfig, opts: ControllerManagerOptions): { stop(): void } {
   const client = new RestClient(config);
-  const running = [startNamespaceController(client), startServiceAccountController(client), startRootCACertPublisher(client, config.caPem)];
+  const disabled = new Set((opts.disabled ?? []).map((n) => canonicalControllerName(n) ?? n));
+  const running = controllers.filter((c) => !disabled.has(c.name)).map((c) => c.start(client, config, opts));
   return {
     stop: () => {
       for (const c of running) c.stop();

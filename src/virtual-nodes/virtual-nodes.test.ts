@@ -20,7 +20,7 @@ describe('virtual nodes', () => {
   const ns = 'vn';
 
   before(async () => {
-    server = await K8tsServer.start();
+    server = await K8tsServer.start({ extraArgs: ['--disable-controller', 'node-ipam', '--disable-scheduler'] });
     client = new RestClient(readKubeconfig(server.kubeconfig));
     ipam = startNodeIpamController(client, { clusterCidr: '10.240.0.0/16' });
     vnodes = startVirtualNodes(client, { count: 3, renewIntervalMs: 1500 });

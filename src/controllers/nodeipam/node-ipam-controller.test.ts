@@ -13,7 +13,7 @@ describe('node IPAM controller', () => {
   let client: RestClient;
 
   before(async () => {
-    server = await K8tsServer.start();
+    server = await K8tsServer.start({ extraArgs: ['--disable-controller', 'node-ipam', '--disable-scheduler'] });
     client = new RestClient(readKubeconfig(server.kubeconfig));
   });
   after(async () => {

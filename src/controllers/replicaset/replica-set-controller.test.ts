@@ -63,7 +63,7 @@ describe('ReplicaSet and ReplicationController controllers against a real server
   let nsCounter = 0;
 
   before(async () => {
-    server = await K8tsServer.start();
+    server = await K8tsServer.start({ extraArgs: ['--disable-controller', 'replicaset', '--disable-controller', 'replicationcontroller', '--disable-scheduler'] });
     client = new RestClient(readKubeconfig(server.kubeconfig));
     rsc = startReplicaSetController(client);
     rcc = startReplicationControllerController(client);

@@ -1,0 +1,121 @@
+// The control loops with the real kubectl against `k8ts server --virtual-nodes 3`: the scheduler places pods on
+// the virtual nodes, replication controllers and replica sets keep their replicas, and an unschedulable pod gets
+// upstream's FailedScheduling message until a node change lets it fit.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { at, K8tsServer, namespaceYaml, parseObject, seedDir, waitFor } from './support/server.js';
+
+let s: K8tsServer;
+
+before(async () => {
+  s = await K8tsServer.start({ extraArgs: ['--virtual-nodes', '3'] });
+});
+
+after(async () => {
+  await s?.destroy();
+});
+
+function ensureNamespace(name: string): void {
+  s.k(['apply', '-f', '-'], { input: namespaceYaml(name) });
+}
+
+interface PodView {
+  name: string;
+  node: string;
+  phase: string;
+}
+
+function pods(ns: string, selector: string): PodView[] {
+  const list = parseObject(s.k(['get', 'pods', '-n', ns, '-l', selector, '-o', 'json']));
+  const items = at(list, 'items');
+  return (Array.isArray(items) ? items : [])
+    .filter((p) => at(p, 'metadata.deletionTimestamp') === undefined)
+    .map((p) => ({ name: String(at(p, 'metadata.name')), node: String(at(p, 'spec.nodeName') ?? ''), phase: String(at(p, 'status.phase') ?? '') }));
+}
+
+async function waitForRunning(ns: string, selector: string, count: number): Promise<PodView[]> {
+  let last: PodView[] = [];
+  await waitFor(`${count} running pods ${selector} in ${ns}`, () => {
+    last = pods(ns, selector);
+    return last.length === count && last.every((p) => p.phase === 'Running');
+  }, 30_000);
+  return last;
+}
+
+function eventsOf(ns: string, name: string): { reason: string; message: string; count: number }[] {
+  const list = parseObject(s.k(['get', 'events', '-n', ns, '--field-selector', `involvedObject.name=${name}`, '-o', 'json']));
+  const items = at(list, 'items');
+  return (Array.isArray(items) ? items : []).map((e) => ({ reason: String(at(e, 'reason')), message: String(at(e, 'message')), count: Number(at(e, 'count') ?? 1) }));
+}
+
+describe('the control loops on three virtual nodes', () => {
+  test('three virtual nodes register and are Ready', async () => {
+    await waitFor('3 ready nodes', () => {
+      const out = s.k(['get', 'nodes', '--no-headers']);
+      const lines = out.trim().split('\n').filter((l) => l !== '');
+      return lines.length === 3 && lines.every((l) => / Ready /.test(l));
+    });
+  });
+
+  test('replication.yaml runs 3 pods spread over the 3 nodes, scales to 5 and replaces a deleted pod', async () => {
+    const ns = 'loops-rc';
+    ensureNamespace(ns);
+    s.k(['apply', '-n', ns, '-f', join(seedDir, 'replication.yaml')]);
+    const three = await waitForRunning(ns, 'app=nginx', 3);
+    assert.equal(new Set(three.map((p) => p.node)).size, 3, `spread: ${JSON.stringify(three)}`);
+    for (const p of three) assert.match(p.name, /^nginx-[a-z0-9]{5}$/);
+    await waitFor('rc status 3 ready', () => /^nginx\s+3\s+3\s+3\s+/.test(s.k(['get', 'rc', 'nginx', '-n', ns, '--no-headers'])));
+    assert.match(s.k(['get', 'rc', '-n', ns]), /^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE\n/);
+
+    s.k(['scale', 'rc', 'nginx', '-n', ns, '--replicas=5']);
+    const five = await waitForRunning(ns, 'app=nginx', 5);
+    const victim = five[0]?.name ?? '';
+    s.k(['delete', 'pod', victim, '-n', ns, '--wait=false']);
+    await waitFor('a replacement pod', () => {
+      const now = pods(ns, 'app=nginx');
+      return now.length === 5 && now.every((p) => p.phase === 'Running') && !now.some((p) => p.name === victim);
+    }, 30_000);
+  });
+
+  test('every scheduled pod has upstream’s Scheduled event', async () => {
+    const ns = 'loops-rc';
+    const [first] = pods(ns, 'app=nginx');
+    assert.ok(first);
+    await waitFor('a Scheduled event', () => eventsOf(ns, first.name).some((e) => e.reason === 'Scheduled'));
+    const ev = eventsOf(ns, first.name).find((e) => e.reason === 'Scheduled');
+    assert.equal(ev?.message, `Successfully assigned ${ns}/${first.name} to ${first.node}`);
+  });
+
+  test('kuard-rs.yaml scales to 4 and describe shows the SuccessfulCreate events', async () => {
+    const ns = 'loops-rs';
+    ensureNamespace(ns);
+    s.k(['apply', '-n', ns, '-f', join(seedDir, 'kuard-rs.yaml')]);
+    s.k(['scale', 'replicasets', 'kuard', '-n', ns, '--replicas=4']);
+    const four = await waitForRunning(ns, 'app=kuard', 4);
+    const describe = s.k(['describe', 'rs', 'kuard', '-n', ns]);
+    assert.match(describe, /Replicas:\s+4 current \/ 4 desired/);
+    for (const p of four) assert.match(describe, new RegExp(`Normal\\s+SuccessfulCreate\\s+.*Created pod: ${p.name}`));
+  });
+
+  test('a pod no node fits gets upstream’s FailedScheduling message and is placed once a node is labelled', async () => {
+    const ns = 'loops-sched';
+    ensureNamespace(ns);
+    s.k(['apply', '-n', ns, '-f', '-'], {
+      input: 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: picky\nspec:\n  nodeSelector:\n    disktype: ssd\n  containers:\n  - name: c\n    image: nginx\n',
+    });
+    const expected = '0/3 nodes are available: 3 node(s) didn\'t match Pod\'s node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.';
+    await waitFor('FailedScheduling', () => eventsOf(ns, 'picky').some((e) => e.reason === 'FailedScheduling'));
+    assert.equal(eventsOf(ns, 'picky').find((e) => e.reason === 'FailedScheduling')?.message, expected);
+    const pod = parseObject(s.k(['get', 'pod', 'picky', '-n', ns, '-o', 'json']));
+    const conditions = at(pod, 'status.conditions');
+    const scheduled = (Array.isArray(conditions) ? conditions : []).find((c) => at(c, 'type') === 'PodScheduled');
+    assert.equal(at(scheduled, 'status'), 'False');
+    assert.equal(at(scheduled, 'reason'), 'Unschedulable');
+    assert.equal(at(scheduled, 'message'), expected);
+
+    const node = s.k(['get', 'nodes', '-o', 'jsonpath={.items[1].metadata.name}']);
+    s.k(['label', 'node', node, 'disktype=ssd']);
+    await waitFor('picky placed on the labelled node', () => pods(ns, '!nothing').some((p) => p.name === 'picky' && p.node === node && p.phase === 'Running'), 30_000);
+  });
+});
