@@ -196,7 +196,7 @@ async function serveResource(req: Req, res: Res, info: ResourceRequestInfo, quer
       return;
     }
     case 'delete': {
-      const opts = await deleteOptionsOf(req, query);
+      const opts = { ...(await deleteOptionsOf(req, query)), requestGroupVersion: { group: r.group, version: r.version } };
       const { object, deleted } = await store.delete(info.namespace, info.name, opts);
       const { returnObject } = store.deleteResult(object, deleted);
       if (returnObject) send(res, 200, toServed(object, r), { kind: enc.kind }, warningHeaders(ctx, r));
@@ -205,7 +205,7 @@ async function serveResource(req: Req, res: Res, info: ResourceRequestInfo, quer
       return;
     }
     case 'deletecollection': {
-      const opts = await deleteOptionsOf(req, query);
+      const opts = { ...(await deleteOptionsOf(req, query)), requestGroupVersion: { group: r.group, version: r.version } };
       const selection = parseSelection(query, r);
       const page = await store.list(info.namespace, { selection });
       const deleted: StoredObject[] = [];
@@ -242,6 +242,7 @@ async function deleteOptionsOf(req: Req, query: URLSearchParams): Promise<Delete
     const typeError = typeErrorForKind(value, 'meta.k8s.io', 'v1', 'DeleteOptions');
     if (typeError !== undefined) throw ApiError.badRequest(typeError);
     if (typeof value['gracePeriodSeconds'] === 'number') opts.gracePeriodSeconds = value['gracePeriodSeconds'];
+    if (typeof value['orphanDependents'] === 'boolean') opts.orphanDependents = value['orphanDependents'];
     const pp = value['propagationPolicy'];
     if (pp === 'Orphan' || pp === 'Background' || pp === 'Foreground') opts.propagationPolicy = pp;
     else if (pp !== undefined && pp !== null) throw ApiError.badRequest(`propagationPolicy: Unsupported value: ${JSON.stringify(pp)}: supported values: "Foreground", "Background", "Orphan", "nil"`);
@@ -263,6 +264,11 @@ async function deleteOptionsOf(req: Req, query: URLSearchParams): Promise<Delete
   if (pp !== null) {
     if (pp !== 'Orphan' && pp !== 'Background' && pp !== 'Foreground') throw ApiError.badRequest(`propagationPolicy: Unsupported value: "${pp}": supported values: "Foreground", "Background", "Orphan", "nil"`);
     opts.propagationPolicy = pp;
+  }
+  const od = query.get('orphanDependents');
+  if (od !== null) {
+    if (od !== 'true' && od !== 'false') throw ApiError.badRequest(`strconv.ParseBool: parsing ${JSON.stringify(od)}: invalid syntax`);
+    opts.orphanDependents = od === 'true';
   }
   if (dryRunOf(query)) opts.dryRun = true;
   return opts;

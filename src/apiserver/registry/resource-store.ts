@@ -28,6 +28,10 @@ export interface Admission {
 export interface DeleteOptions {
   gracePeriodSeconds?: number;
   propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  /** The deprecated orphanDependents option; it overrides propagationPolicy. */
+  orphanDependents?: boolean;
+  /** The group/version the request used: some kinds default to orphaning in their older versions. */
+  requestGroupVersion?: { group: string; version: string };
   preconditions?: { uid?: string; resourceVersion?: string };
   dryRun?: boolean;
 }
@@ -543,9 +547,15 @@ export class ResourceStore {
   private markForDeletion(current: StoredObject, opts: DeleteOptions): StoredObject | undefined {
     const obj = cloneJson(current) as StoredObject;
     const m = obj.metadata;
-    const finalizers = m.finalizers ?? [];
     const isNamespace = this.r.group === '' && this.r.kind === 'Namespace';
     const isPod = this.r.group === '' && this.r.kind === 'Pod';
+    // Upstream's deletionFinalizersForGarbageCollection: the orphan and foregroundDeletion finalizers follow the
+    // options, unless a graceful deletion is already pending (then DeleteOptions cannot change the finalizers).
+    if (!isNamespace && !(isPod && this.gracefulDeletionPending(current, opts))) {
+      const gc = deletionFinalizersForGarbageCollection(this.r.kind, m.finalizers ?? [], opts);
+      if (gc !== undefined) m.finalizers = gc;
+    }
+    const finalizers = m.finalizers ?? [];
     if (isNamespace) {
       const spec = isRecord(obj['spec']) ? obj['spec'] : {};
       const specFinalizers = Array.isArray(spec['finalizers']) ? spec['finalizers'] : [];
@@ -584,11 +594,22 @@ export class ResourceStore {
     }
     if (finalizers.length > 0) {
       if (m.deletionTimestamp !== undefined) return obj;
+      // Upstream's markAsDeleting bumps the generation of objects that track it.
+      if (typeof m.generation === 'number' && m.generation > 0) m.generation += 1;
       m.deletionTimestamp = nowTimestamp();
       m.deletionGracePeriodSeconds = 0;
       return obj;
     }
     return undefined;
+  }
+
+  /** rest.BeforeDelete's gracefulPending for pods: already terminating with a grace period the request does not shorten. */
+  private gracefulDeletionPending(current: StoredObject, opts: DeleteOptions): boolean {
+    const m = current.metadata;
+    const currentGrace = m.deletionGracePeriodSeconds ?? 0;
+    if (m.deletionTimestamp === undefined || currentGrace <= 0) return false;
+    if (opts.gracePeriodSeconds === undefined) return true;
+    return (opts.gracePeriodSeconds < 0 ? 1 : opts.gracePeriodSeconds) >= currentGrace;
   }
 
   /** Upstream's finalizeDelete: the object itself for some resources, a Success Status for the rest. */
@@ -651,4 +672,68 @@ export class ResourceStore {
   async currentRevision(): Promise<number> {
     return this.storage.currentRevision();
   }
+}
+
+/** The finalizer that makes the garbage collector orphan an object's dependents before it goes. */
+export const finalizerOrphanDependents = 'orphan';
+/** The finalizer that makes the garbage collector delete an object's dependents before it goes (foreground). */
+export const finalizerDeleteDependents = 'foregroundDeletion';
+
+/**
+ * The garbage collection policy a kind defaults to when a delete names none (upstream's
+ * DefaultGarbageCollectionPolicy): the versions that orphaned before server-side cascading deletion still do.
+ */
+export function defaultGarbageCollectionPolicy(kind: string, gv: { group: string; version: string } | undefined): 'OrphanDependents' | 'DeleteDependents' {
+  const v = gv === undefined ? '' : gv.group === '' ? gv.version : `${gv.group}/${gv.version}`;
+  switch (kind) {
+    case 'ReplicaSet':
+    case 'Deployment':
+    case 'DaemonSet':
+    case 'StatefulSet':
+      return v === 'extensions/v1beta1' || v === 'apps/v1beta1' || v === 'apps/v1beta2' ? 'OrphanDependents' : 'DeleteDependents';
+    case 'ReplicationController':
+      return v === 'v1' ? 'OrphanDependents' : 'DeleteDependents';
+    case 'Job':
+      return v === 'batch/v1' ? 'OrphanDependents' : 'DeleteDependents';
+    case 'CronJob':
+      return v === 'batch/v1beta1' || v === 'batch/v2alpha1' ? 'OrphanDependents' : 'DeleteDependents';
+    default:
+      return 'DeleteDependents';
+  }
+}
+
+/**
+ * Upstream's deletionFinalizersForGarbageCollection: the object's finalizers with `orphan` and `foregroundDeletion`
+ * set as the delete options (then the existing finalizers, then the kind's default) say; undefined when unchanged.
+ */
+export function deletionFinalizersForGarbageCollection(kind: string, finalizers: readonly string[], opts: DeleteOptions): string[] | undefined {
+  const orphan = shouldOrphanDependents(kind, finalizers, opts);
+  const foreground = shouldDeleteDependents(finalizers, opts);
+  const next = finalizers.filter((f) => f !== finalizerOrphanDependents && f !== finalizerDeleteDependents);
+  if (orphan) next.push(finalizerOrphanDependents);
+  if (foreground) next.push(finalizerDeleteDependents);
+  const before = new Set(finalizers);
+  const after = new Set(next);
+  if (before.size === after.size && [...after].every((f) => before.has(f))) return undefined;
+  return next;
+}
+
+function shouldOrphanDependents(kind: string, finalizers: readonly string[], opts: DeleteOptions): boolean {
+  if (opts.orphanDependents !== undefined) return opts.orphanDependents;
+  if (opts.propagationPolicy !== undefined) return opts.propagationPolicy === 'Orphan';
+  for (const f of finalizers) {
+    if (f === finalizerOrphanDependents) return true;
+    if (f === finalizerDeleteDependents) return false;
+  }
+  return defaultGarbageCollectionPolicy(kind, opts.requestGroupVersion) === 'OrphanDependents';
+}
+
+function shouldDeleteDependents(finalizers: readonly string[], opts: DeleteOptions): boolean {
+  if (opts.orphanDependents !== undefined) return false;
+  if (opts.propagationPolicy !== undefined) return opts.propagationPolicy === 'Foreground';
+  for (const f of finalizers) {
+    if (f === finalizerDeleteDependents) return true;
+    if (f === finalizerOrphanDependents) return false;
+  }
+  return false;
 }
