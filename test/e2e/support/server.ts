@@ -47,7 +47,16 @@ export interface ServerOptions {
   datastoreEndpoint?: string;
   extraArgs?: string[];
   port?: number;
+  /**
+   * Run the scheduler and the workload controllers (replica sets, replication controllers). Off by default: most
+   * suites test the API server and expect the objects they create to stay as they are (as upstream's apiserver
+   * integration tests run without a controller manager). On by default for servers with --virtual-nodes.
+   */
+  controlLoops?: boolean;
 }
+
+/** What a server started without its control loops is given. */
+export const apiOnlyArgs: readonly string[] = ['--disable-scheduler', '--disable-controller', 'replicaset', '--disable-controller', 'replicationcontroller'];
 
 export class K8tsServer {
   proc: ChildProcess | undefined;
@@ -94,7 +103,9 @@ export class K8tsServer {
   async startProcess(): Promise<void> {
     const args = ['server', '--data-dir', this.dataDir, '--bind-address', '127.0.0.1', '--https-listen-port', String(this.port), '--disable-agent'];
     if (this.opts.datastoreEndpoint !== undefined) args.push('--datastore-endpoint', this.opts.datastoreEndpoint);
-    args.push(...(this.opts.extraArgs ?? []));
+    const extra = this.opts.extraArgs ?? [];
+    if (!(this.opts.controlLoops ?? extra.includes('--virtual-nodes'))) args.push(...apiOnlyArgs);
+    args.push(...extra);
     const proc = spawn(process.execPath, [k8tsBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
     proc.stdout?.on('data', (d: Buffer) => (this.log += d.toString()));
