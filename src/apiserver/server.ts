@@ -6,6 +6,7 @@ import { openapiV2Json, openapiV2Protobuf, openapiV2ProtobufContentType, openapi
 import { ApiError } from '../machinery/errors.js';
 import type { Storage } from '../storage/storage.js';
 import { createAdmission } from './admission/index.js';
+import type { DefaultTolerationSeconds } from './admission/pod-admission.js';
 import { parseCidr, ServiceAllocator, type Cidr } from './admission/service-allocator.js';
 import { alwaysAllow, createAuthenticator, type Authorizer, type UserInfo } from './auth/authenticator.js';
 import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
@@ -30,6 +31,8 @@ export interface ApiServerOptions {
   readonly authorizer?: Authorizer;
   /** The address clients elsewhere use to reach this server (for /api's serverAddressByClientCIDRs and the kubernetes service). */
   readonly advertiseAddress: string;
+  /** --default-not-ready-toleration-seconds and --default-unreachable-toleration-seconds (300 each by default). */
+  readonly tolerationSeconds?: DefaultTolerationSeconds;
 }
 
 const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version', '/version/']);
@@ -66,6 +69,7 @@ export class ApiServer {
         this.services ??= new ServiceAllocator(this.serviceCidr, async () => (await this.registry.store('', 'services').list('', { selection: {} })).items);
         return this.services;
       },
+      opts.tolerationSeconds !== undefined ? { tolerationSeconds: opts.tolerationSeconds } : {},
     );
     this.registry = new Registry(opts.storage, admission);
     this.authenticate = createAuthenticator(opts.tokens);

@@ -32,6 +32,8 @@ export const serverOptions = {
   'cluster-cidr': { type: 'string', default: '10.240.0.0/16' },
   'disable-agent': { type: 'boolean', default: false },
   'disable-scheduler': { type: 'boolean', default: false },
+  'default-not-ready-toleration-seconds': { type: 'string', default: '300' },
+  'default-unreachable-toleration-seconds': { type: 'string', default: '300' },
   'virtual-nodes': { type: 'string', default: '0' },
   'virtual-node-cpu': { type: 'string', default: '4' },
   'virtual-node-memory': { type: 'string', default: '16Gi' },
@@ -57,6 +59,8 @@ Flags:
       --cluster-cidr CIDR         pod network, one /24 per node (default 10.240.0.0/16)
       --disable-agent             do not run the node agent on this machine
       --disable-scheduler         do not run the scheduler
+      --default-not-ready-toleration-seconds S     tolerationSeconds of the not-ready toleration added to
+      --default-unreachable-toleration-seconds S   every pod (and of the unreachable one; 300 each)
       --virtual-nodes N           also register N virtual (kwok-style) nodes, labelled type=virtual, whose pods
                                   are marked Running without containers (for tests and scale)
       --virtual-node-cpu Q        cpu of each virtual node (default 4)
@@ -75,6 +79,12 @@ function localIPs(): string[] {
   return out;
 }
 
+function wholeNumber(flag: string, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new Error(`invalid --${flag} ${value}: a whole number of seconds is needed`);
+  return n;
+}
+
 export async function runServer(argv: string[]): Promise<void> {
   const started = Date.now();
   const { values } = parseArgs({ args: argv, options: serverOptions, strict: true, allowPositionals: false });
@@ -87,6 +97,10 @@ export async function runServer(argv: string[]): Promise<void> {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`invalid --https-listen-port ${values['https-listen-port']}`);
   const serviceCidr = parseCidr(values['service-cidr']);
   parseCidr(values['cluster-cidr']);
+  const tolerationSeconds = {
+    notReady: wholeNumber('default-not-ready-toleration-seconds', values['default-not-ready-toleration-seconds']),
+    unreachable: wholeNumber('default-unreachable-toleration-seconds', values['default-unreachable-toleration-seconds']),
+  };
   const virtualNodeCount = Number(values['virtual-nodes']);
   if (!Number.isInteger(virtualNodeCount) || virtualNodeCount < 0) throw new Error(`invalid --virtual-nodes ${values['virtual-nodes']}: a whole number is needed`);
   const disabledControllers = values['disable-controller'] ?? [];
@@ -122,6 +136,7 @@ export async function runServer(argv: string[]): Promise<void> {
     clusterCidr: values['cluster-cidr'],
     tokens: () => tokens,
     advertiseAddress: advertise,
+    tolerationSeconds,
   });
   await server.listen();
   await bootstrapCluster(server, advertise, port);

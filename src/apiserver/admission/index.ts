@@ -4,7 +4,7 @@ import type { ResourceInfo } from '../../api/resources.js';
 import { ApiError } from '../../machinery/errors.js';
 import type { Admission, Operation } from '../registry/resource-store.js';
 import { admitNamespaceLifecycle, type NamespaceLookup } from './namespace-lifecycle.js';
-import { admitDefaultTolerationSeconds, admitPriority, admitServiceAccount, type Lookup } from './pod-admission.js';
+import { admitDefaultTolerationSeconds, admitPriority, admitServiceAccount, type DefaultTolerationSeconds, type Lookup } from './pod-admission.js';
 import type { ServiceAllocator } from './service-allocator.js';
 
 const isService = (r: ResourceInfo): boolean => r.group === '' && r.resource === 'services';
@@ -18,14 +18,18 @@ export interface AdmissionLookups {
   priorityClasses: () => Promise<StoredObject[]>;
 }
 
-export function createAdmission(lookups: AdmissionLookups, services: () => ServiceAllocator): Admission {
+export interface AdmissionSettings {
+  tolerationSeconds?: DefaultTolerationSeconds;
+}
+
+export function createAdmission(lookups: AdmissionLookups, services: () => ServiceAllocator, settings: AdmissionSettings = {}): Admission {
   return {
     async admit(op: Operation, r: ResourceInfo, obj: StoredObject): Promise<void> {
       await admitNamespaceLifecycle(op, r, obj, lookups.namespace);
       if (op === 'CREATE' && isPod(r)) {
         await admitServiceAccount(obj, lookups.serviceAccount);
         await admitPriority(obj, lookups.priorityClass, lookups.priorityClasses);
-        admitDefaultTolerationSeconds(obj);
+        admitDefaultTolerationSeconds(obj, settings.tolerationSeconds);
       }
     },
     async allocate(op: Operation, r: ResourceInfo, obj: StoredObject, old: StoredObject | undefined, dryRun: boolean): Promise<void> {

@@ -197,6 +197,15 @@ describe('admitDefaultTolerationSeconds', () => {
     assert.deepEqual(specOf(p)['tolerations'], [notReady, unreachable]);
   });
 
+  test('the server’s configured seconds are used when given', () => {
+    const p = pod();
+    admitDefaultTolerationSeconds(p, { notReady: 5, unreachable: 7 });
+    assert.deepEqual(specOf(p)['tolerations'], [
+      { ...notReady, tolerationSeconds: 5 },
+      { ...unreachable, tolerationSeconds: 7 },
+    ]);
+  });
+
   test('running admission twice does not duplicate them', () => {
     const p = pod();
     admitDefaultTolerationSeconds(p);

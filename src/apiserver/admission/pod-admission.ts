@@ -96,14 +96,25 @@ export async function admitPriority(pod: StoredObject, getPriorityClass: (name: 
   if (spec['preemptionPolicy'] === undefined) spec['preemptionPolicy'] = policy;
 }
 
-/** Upstream's DefaultTolerationSeconds: tolerate not-ready and unreachable nodes for 300 s. */
-export function admitDefaultTolerationSeconds(pod: StoredObject): void {
+/** kube-apiserver's --default-not-ready-toleration-seconds and --default-unreachable-toleration-seconds. */
+export interface DefaultTolerationSeconds {
+  notReady: number;
+  unreachable: number;
+}
+
+export const defaultTolerationSeconds: DefaultTolerationSeconds = { notReady: 300, unreachable: 300 };
+
+/** Upstream's DefaultTolerationSeconds: tolerate not-ready and unreachable nodes (for 300 s unless configured). */
+export function admitDefaultTolerationSeconds(pod: StoredObject, seconds: DefaultTolerationSeconds = defaultTolerationSeconds): void {
   const spec = specOf(pod);
   const tolerations = Array.isArray(spec['tolerations']) ? (spec['tolerations'] as Record<string, unknown>[]) : [];
   const has = (key: string): boolean =>
     tolerations.some((t) => (t['key'] === key || t['key'] === undefined || t['key'] === '') && (t['effect'] === 'NoExecute' || t['effect'] === undefined || t['effect'] === ''));
-  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
-    if (!has(key)) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
+  for (const [key, tolerationSeconds] of [
+    ['node.kubernetes.io/not-ready', seconds.notReady],
+    ['node.kubernetes.io/unreachable', seconds.unreachable],
+  ] as const) {
+    if (!has(key)) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds });
   }
   spec['tolerations'] = tolerations;
 }
