@@ -177,6 +177,8 @@ export function startJobController(client: RestClient, opts: JobControllerOption
   const countedPending = new Map<string, Set<string>>();
   /** Pods of a job that disappeared before they were counted. */
   const vanished = new Map<string, Map<string, VanishedPod>>();
+  /** The UIDs each job's status has recorded in uncountedTerminatedPods (so a vanished pod is not counted twice). */
+  const recorded = new Map<string, Set<string>>();
 
   const owner = (job: Job): ControllerObject => {
     const m = job.metadata ?? {};
@@ -212,7 +214,7 @@ export function startJobController(client: RestClient, opts: JobControllerOption
     const uid = pod.metadata?.uid ?? '';
     if (final) {
       const pending = countedPending.get(key);
-      if (pending?.delete(uid) !== true && !isCounted(pod) && !isJobFinished(job)) {
+      if (pending?.delete(uid) !== true && !isCounted(pod) && !isJobFinished(job) && recorded.get(key)?.has(uid) !== true) {
         let m = vanished.get(key);
         if (m === undefined) vanished.set(key, (m = new Map()));
         m.set(uid, { uid, succeeded: pod.status?.phase === 'Succeeded', index: getCompletionIndex(pod.metadata?.annotations), pod });
@@ -502,15 +504,18 @@ export function startJobController(client: RestClient, opts: JobControllerOption
     const succ = (u.succeeded ?? []).filter((uid) => held.has(uid));
     if (succ.length !== (u.succeeded ?? []).length) {
       status.succeeded = (status.succeeded ?? 0) + (u.succeeded ?? []).length - succ.length;
-      u.succeeded = succ;
       updated = true;
     }
     const fail = (u.failed ?? []).filter((uid) => held.has(uid));
     if (fail.length !== (u.failed ?? []).length) {
       status.failed = (status.failed ?? 0) + (u.failed ?? []).length - fail.length;
-      u.failed = fail;
       updated = true;
     }
+    // Empty lists are left out, as Go's nil slices are.
+    if (succ.length > 0) u.succeeded = succ;
+    else delete u.succeeded;
+    if (fail.length > 0) u.failed = fail;
+    else delete u.failed;
     return updated;
   };
 
@@ -588,6 +593,9 @@ export function startJobController(client: RestClient, opts: JobControllerOption
     if (needsFlush) {
       job = await putStatus(job);
       backoffs.set(ctx.key, ctx.newBackoff);
+      let rec = recorded.get(ctx.key);
+      if (rec === undefined) recorded.set(ctx.key, (rec = new Set()));
+      for (const uid of [...(uncounted.succeeded ?? []), ...(uncounted.failed ?? [])]) rec.add(uid);
       needsFlush = false;
     }
     const st = (job.status ??= {});
@@ -629,6 +637,7 @@ export function startJobController(client: RestClient, opts: JobControllerOption
         }
         backoffs.delete(ctx.key);
         vanished.delete(ctx.key);
+        recorded.delete(ctx.key);
       }
     }
     if (markErr !== undefined) throw markErr;
@@ -641,6 +650,7 @@ export function startJobController(client: RestClient, opts: JobControllerOption
       countedPending.delete(key);
       backoffs.delete(key);
       vanished.delete(key);
+      recorded.delete(key);
       return;
     }
     const job = structuredClone(o) as Job;
@@ -674,7 +684,11 @@ export function startJobController(client: RestClient, opts: JobControllerOption
     const candidates = podsIn(ns).filter((p) => getControllerOf(p)?.uid === own.metadata.uid || isPodActive(p));
     const jobPods = await new PodControllerRefManager(podControl, own, selector, canAdopt).claimPods(candidates);
     const activePods = jobPods.filter(isPodActive);
-    const vanishedPods = [...(vanished.get(key)?.values() ?? [])];
+    // Vanished pods whose UID the status already recorded are counted through that record.
+    const rec = recorded.get(key);
+    const vm = vanished.get(key);
+    for (const uid of [...(vm?.keys() ?? [])]) if (rec?.has(uid) === true) vm?.delete(uid);
+    const vanishedPods = [...(vm?.values() ?? [])];
     const uncountedSucceeded = new Set(status.uncountedTerminatedPods.succeeded ?? []);
     const uncountedFailed = new Set(status.uncountedTerminatedPods.failed ?? []);
     const ctxBase = { key };
