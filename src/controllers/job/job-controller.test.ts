@@ -36,7 +36,7 @@ function jobManifest(name: string, spec: Record<string, unknown>, annotations: R
 }
 
 /** kubectl without blocking the event loop (the controllers under test run in this process). */
-export function kubectlAsync(kubeconfig: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function kubectlAsync(kubeconfig: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile('kubectl', args, { env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: 90_000 }, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
