@@ -127,10 +127,23 @@ export class RawJson {
   }
 }
 
-export function send(res: Res, code: number, body: unknown, enc: Encoding = { kind: 'json' }, headers: Record<string, string | string[]> = {}): void {
+/** JSON already encoded as UTF-8 bytes (a list assembled from cached items), sent as it is. */
+export class RawJsonBytes {
+  constructor(readonly bytes: Buffer) {}
+  toJSON(): unknown {
+    return JSON.parse(this.bytes.toString('utf8'));
+  }
+}
+
+function encodeBody(body: unknown, enc: Encoding): Buffer {
+  if (body instanceof RawJsonBytes) return enc.kind === 'yaml' ? Buffer.from(yamlStringify(body.toJSON())) : body.bytes;
   const text =
     body instanceof RawJson ? (enc.kind === 'yaml' ? yamlStringify(JSON.parse(body.text)) : body.text) : enc.kind === 'yaml' ? yamlStringify(body) : JSON.stringify(body);
-  const out = Buffer.from(text);
+  return Buffer.from(text);
+}
+
+export function send(res: Res, code: number, body: unknown, enc: Encoding = { kind: 'json' }, headers: Record<string, string | string[]> = {}): void {
+  const out = encodeBody(body, enc);
   if (res.headersSent) return;
   res.writeHead(code, {
     'content-type': enc.kind === 'yaml' ? 'application/yaml' : 'application/json',

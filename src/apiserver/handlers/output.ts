@@ -3,7 +3,7 @@ import { fromStorageVersion } from '../../api/conversion/index.js';
 import { apiVersionOf, type KubeObject, type StoredObject } from '../../api/object.js';
 import { buildTable } from '../../api/printers/index.js';
 import type { ResourceInfo } from '../../api/resources.js';
-import { RawJson, type Encoding } from '../http.js';
+import { RawJson, RawJsonBytes, type Encoding } from '../http.js';
 
 const isStorageVersion = (r: ResourceInfo): boolean => r.group === r.storage.group && r.version === r.storage.version;
 
@@ -12,7 +12,8 @@ const isStorageVersion = (r: ResourceInfo): boolean => r.group === r.storage.gro
  * (whole, and as a list item without apiVersion/kind) is computed once per object revision.
  */
 const wholeJson = new WeakMap<object, string>();
-const itemJson = new WeakMap<object, string>();
+/** A list item's JSON as UTF-8 bytes: a list is one copy of its items' cached bytes, not a string to encode again. */
+const itemBytes = new WeakMap<object, Buffer>();
 
 export function servedJson(obj: StoredObject, r: ResourceInfo): string {
   if (!isStorageVersion(r)) return JSON.stringify(toServed(obj, r));
@@ -24,16 +25,22 @@ export function servedJson(obj: StoredObject, r: ResourceInfo): string {
   return s;
 }
 
-function listItemJson(obj: StoredObject, r: ResourceInfo): string {
-  const cached = isStorageVersion(r) ? itemJson.get(obj) : undefined;
+function listItemBytes(obj: StoredObject, r: ResourceInfo): Buffer {
+  const cached = isStorageVersion(r) ? itemBytes.get(obj) : undefined;
   if (cached !== undefined) return cached;
   const { apiVersion: _a, kind: _k, ...rest } = toServed(obj, r);
   void _a;
   void _k;
-  const s = JSON.stringify(rest);
-  if (isStorageVersion(r)) itemJson.set(obj, s);
-  return s;
+  const json = JSON.stringify(rest);
+  if (!isStorageVersion(r)) return Buffer.from(json);
+  // A buffer of its own: a slice of Node's shared pool would keep the whole 8 KiB slab alive with the cache entry.
+  const b = Buffer.allocUnsafeSlow(Buffer.byteLength(json));
+  b.write(json);
+  itemBytes.set(obj, b);
+  return b;
 }
+
+const comma = Buffer.from(',');
 
 export function toServed(obj: StoredObject, r: ResourceInfo): KubeObject {
   const out = r.group === r.storage.group && r.version === r.storage.version ? obj : fromStorageVersion(obj, r);
@@ -72,7 +79,13 @@ export function listBody(r: ResourceInfo, items: readonly StoredObject[], meta: 
     return { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: listMeta, items: items.map((o) => partialMetadata(o)) };
   }
   const head = JSON.stringify({ kind: `${r.kind}List`, apiVersion: apiVersionOf(r.group, r.version), metadata: listMeta });
-  return new RawJson(`${head.slice(0, -1)},"items":[${items.map((o) => listItemJson(o, r)).join(',')}]}`);
+  const parts: Buffer[] = [Buffer.from(`${head.slice(0, -1)},"items":[`)];
+  items.forEach((o, i) => {
+    if (i > 0) parts.push(comma);
+    parts.push(listItemBytes(o, r));
+  });
+  parts.push(Buffer.from(']}'));
+  return new RawJsonBytes(Buffer.concat(parts));
 }
 
 /** A watch event's object in the negotiated form (Table watches send one-row Tables). */
