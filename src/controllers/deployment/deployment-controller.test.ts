@@ -9,7 +9,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { Informer } from '../../client/informer.js';
 import { readKubeconfig } from '../../client/kubeconfig.js';
 import { RestClient } from '../../client/rest-client.js';
-import { K8tsServer, seedDir, waitFor } from '../../../test/e2e/support/server.js';
+import { K8tsServer, seedDir, waitFor, writeTemp } from '../../../test/e2e/support/server.js';
 import { controllerNames } from '../index.js';
 import { isPodReady } from '../podcontrol/active-pods.js';
 import { startDeploymentController, type DeploymentControllerHandle } from './deployment-controller.js';
@@ -138,8 +138,9 @@ describe('Deployment controller against a real server with virtual nodes', () =>
     assert.equal(rolledBack?.metadata?.annotations?.['deployment.kubernetes.io/revision-history'], '1');
     assert.match(await rollout(['history', 'deployment/nginx']), /REVISION\s+CHANGE-CAUSE\n2\s+<none>\n3\s+<none>\n/);
 
-    await waitFor('the ScalingReplicaSet events', async () => (await events('default')).some((e) => e.reason === 'ScalingReplicaSet' && // The correlator combines more than 10 ScalingReplicaSet events of one deployment, as upstream's does.
-      new RegExp(`^(\\(combined from similar events\\): )?Scaled down replica set ${newRS.metadata?.name ?? ''} from \\d+ to 0$`).test(e.message)));
+    // The correlator combines more than 10 ScalingReplicaSet events of one deployment, as upstream's does.
+    const scaledDownToZero = new RegExp(`^(\\(combined from similar events\\): )?Scaled down replica set ${newRS.metadata?.name ?? ''} from \\d+ to 0$`);
+    await waitFor('the ScalingReplicaSet events', async () => (await events('default')).some((e) => e.reason === 'ScalingReplicaSet' && scaledDownToZero.test(e.message)));
     const messages = (await events('default')).filter((e) => e.reason === 'ScalingReplicaSet').map((e) => e.message);
     assert.ok(messages.includes(`Scaled up replica set ${firstRS.metadata?.name ?? ''} from 0 to 1`), messages.join('\n'));
     assert.ok(messages.includes(`Scaled up replica set ${firstRS.metadata?.name ?? ''} from 1 to 3`), messages.join('\n'));
@@ -173,8 +174,18 @@ describe('Deployment controller against a real server with virtual nodes', () =>
 
   test('a Recreate deployment scales the old ReplicaSet to zero before the new one comes up', async () => {
     await k(['create', 'namespace', 'recreate']);
-    await k(['-n', 'recreate', 'create', 'deployment', 'app', '--image=nginx:1.7.12', '--replicas=2']);
-    await k(['-n', 'recreate', 'patch', 'deployment/app', '--type=merge', '-p', '{"spec":{"strategy":{"type":"Recreate","rollingUpdate":null}}}']);
+    const manifest = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'app', namespace: 'recreate' },
+      spec: {
+        replicas: 2,
+        strategy: { type: 'Recreate' },
+        selector: { matchLabels: { app: 'app' } },
+        template: { metadata: { labels: { app: 'app' } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'nginx', image: 'nginx:1.7.12' }] } },
+      },
+    };
+    await k(['apply', '-f', writeTemp('recreate.json', JSON.stringify(manifest))]);
     await k(['-n', 'recreate', 'rollout', 'status', 'deployment/app', '--timeout=60s']);
     const overlaps: string[] = [];
     const rsWatch = new Informer(client, '/apis/apps/v1/namespaces/recreate/replicasets');
@@ -195,6 +206,30 @@ describe('Deployment controller against a real server with virtual nodes', () =>
     const d = await getDeployment('recreate', 'app');
     assert.equal(d.status?.updatedReplicas, 2);
     assert.equal(d.status?.availableReplicas, 2);
+  });
+
+  test('a rollout that makes no progress for progressDeadlineSeconds reports ProgressDeadlineExceeded', async () => {
+    await k(['create', 'namespace', 'deadline']);
+    const manifest = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'stuck', namespace: 'deadline' },
+      spec: {
+        replicas: 1,
+        progressDeadlineSeconds: 2,
+        selector: { matchLabels: { app: 'stuck' } },
+        template: { metadata: { labels: { app: 'stuck' } }, spec: { nodeSelector: { nowhere: 'true' }, containers: [{ name: 'nginx', image: 'nginx' }] } },
+      },
+    };
+    await k(['apply', '-f', writeTemp('stuck.json', JSON.stringify(manifest))]);
+    await assert.rejects(rollout(['-n', 'deadline', 'status', 'deployment/stuck', '--timeout=30s']), /error: deployment "stuck" exceeded its progress deadline/);
+    const d = await getDeployment('deadline', 'stuck');
+    const rs = (await listRS('deadline'))[0];
+    const progressing = d.status?.conditions?.find((c) => c.type === 'Progressing');
+    assert.deepEqual([progressing?.status, progressing?.reason, progressing?.message], ['False', 'ProgressDeadlineExceeded', `ReplicaSet "${rs?.metadata?.name ?? ''}" has timed out progressing.`]);
+    const available = d.status?.conditions?.find((c) => c.type === 'Available');
+    assert.deepEqual([available?.status, available?.reason, available?.message], ['False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.']);
+    assert.equal(d.status?.unavailableReplicas, 1);
   });
 
   test('scaling in the middle of a rollout spreads the new replicas over the ReplicaSets in proportion', async () => {
