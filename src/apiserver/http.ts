@@ -175,6 +175,6 @@ export function sendError(res: Res, e: unknown, enc: Encoding = { kind: 'json' }
 }
 
 /** Writes a chunk to a streaming response (the HTTP/1 and HTTP/2 write signatures differ only in overloads). */
-export function writeChunk(res: Res, chunk: string): boolean {
+export function writeChunk(res: Res, chunk: string | Buffer): boolean {
   return (res as ServerResponse).write(chunk);
 }

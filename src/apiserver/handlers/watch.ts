@@ -11,6 +11,9 @@ import { parseSelection } from './selectors.js';
 
 const bookmarkIntervalMs = 60_000;
 
+/** Encoded event lines by object and event type, shared by every watcher that sends the object as plain JSON. */
+const sharedEventLines = new WeakMap<object, Map<string, Buffer>>();
+
 export async function serveWatch(
   req: Req,
   res: Res,
@@ -97,15 +100,32 @@ export async function serveWatch(
     res.end();
   };
 
+  // Plain JSON events of the storage version are the same bytes for every watcher: encoded once per object and type.
+  const shared = enc.as === undefined && enc.kind === 'json' && r.group === r.storage.group && r.version === r.storage.version;
+  const eventBytes = (type: string, obj: StoredObject): Buffer => {
+    if (!shared) return Buffer.from(objectLine(type, obj));
+    first = false;
+    let byType = sharedEventLines.get(obj);
+    if (byType === undefined) {
+      byType = new Map();
+      sharedEventLines.set(obj, byType);
+    }
+    let bytes = byType.get(type);
+    if (bytes === undefined) {
+      bytes = Buffer.from(line(type, watchObject(r, obj, enc, query, false)));
+      byType.set(type, bytes);
+    }
+    return bytes;
+  };
   const onEvents = (events: ObjectEvent[]): void => {
     if (closed) return;
     // One write per batch of events: fewer syscalls and frames when many watchers follow a burst of changes.
-    let out = '';
+    const parts: Buffer[] = [];
     for (const ev of events) {
       lastRV = ev.revision;
-      out += objectLine(ev.type, ev.object);
+      parts.push(eventBytes(ev.type, ev.object));
     }
-    writeChunk(res, out);
+    writeChunk(res, parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts));
   };
   const onError = (e: ApiError): void => {
     write('ERROR', e.toStatus());
