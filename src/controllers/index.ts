@@ -2,11 +2,14 @@
 // by name (`--disable-controller NAME`), with or without upstream's "-controller" suffix.
 import type { ClientConfig } from '../client/kubeconfig.js';
 import { RestClient } from '../client/rest-client.js';
+import { startCronJobController } from './cronjob/cron-job-controller.js';
+import { startJobController } from './job/job-controller.js';
 import { startNamespaceController } from './namespace/namespace-controller.js';
 import { startNodeIpamController } from './nodeipam/node-ipam-controller.js';
 import { startReplicaSetController, startReplicationControllerController } from './replicaset/replica-set-controller.js';
 import { startRootCACertPublisher } from './rootcacert/root-ca-cert-publisher.js';
 import { startServiceAccountController } from './serviceaccount/service-account-controller.js';
+import { startTtlAfterFinishedController } from './ttlafterfinished/ttl-after-finished-controller.js';
 
 export interface ControllerManagerOptions {
   /** The pod network nodes get their /24s from (--cluster-cidr). */
@@ -28,6 +31,9 @@ const controllers: readonly ControllerEntry[] = [
   { name: 'node-ipam-controller', start: (client, _config, opts) => startNodeIpamController(client, { clusterCidr: opts.clusterCidr }) },
   { name: 'replicaset-controller', start: (client) => startReplicaSetController(client) },
   { name: 'replicationcontroller-controller', start: (client) => startReplicationControllerController(client) },
+  { name: 'job-controller', start: (client) => startJobController(client) },
+  { name: 'cronjob-controller', start: (client) => startCronJobController(client) },
+  { name: 'ttl-after-finished-controller', start: (client) => startTtlAfterFinishedController(client) },
 ];
 
 /** The names `--disable-controller` accepts: upstream's, and the same without "-controller". */

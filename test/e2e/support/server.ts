@@ -56,7 +56,10 @@ export interface ServerOptions {
 }
 
 /** What a server started without its control loops is given. */
-export const apiOnlyArgs: readonly string[] = ['--disable-scheduler', '--disable-controller', 'replicaset', '--disable-controller', 'replicationcontroller'];
+export const apiOnlyArgs: readonly string[] = [
+  '--disable-scheduler',
+  ...['replicaset', 'replicationcontroller', 'job', 'cronjob', 'ttl-after-finished'].flatMap((c) => ['--disable-controller', c]),
+];
 
 export class K8tsServer {
   proc: ChildProcess | undefined;
