@@ -118,4 +118,21 @@ describe('the control loops on three virtual nodes', () => {
     s.k(['label', 'node', node, 'disktype=ssd']);
     await waitFor('picky placed on the labelled node', () => pods(ns, '!nothing').some((p) => p.name === 'picky' && p.node === node && p.phase === 'Running'), 30_000);
   });
+
+  test('a Job runs to completion and a failing Job stops at its backoffLimit', async () => {
+    const ns = 'loops-job';
+    ensureNamespace(ns);
+    const job = (name: string, annotation: string, backoffLimit: number): string =>
+      `apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: ${name}\nspec:\n  completions: 2\n  parallelism: 2\n  backoffLimit: ${backoffLimit}\n  template:\n    metadata:\n      annotations:\n        ${annotation}: 1s\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: c\n        image: busybox\n`;
+    s.k(['apply', '-n', ns, '-f', '-'], { input: job('works', 'k8ts.io/virtual-complete-after', 6) });
+    s.k(['apply', '-n', ns, '-f', '-'], { input: job('fails', 'k8ts.io/virtual-fail-after', 0) });
+    s.k(['wait', '-n', ns, '--for=condition=complete', 'job/works', '--timeout=30s']);
+    assert.match(s.k(['get', 'job', 'works', '-n', ns, '--no-headers']), /^works\s+Complete\s+2\/2\s/);
+    s.k(['wait', '-n', ns, '--for=condition=failed', 'job/fails', '--timeout=30s']);
+    const failed = parseObject(s.k(['get', 'job', 'fails', '-n', ns, '-o', 'json']));
+    const conditions = at(failed, 'status.conditions');
+    const failedCondition = (Array.isArray(conditions) ? conditions : []).find((c) => at(c, 'type') === 'Failed');
+    assert.equal(at(failedCondition, 'reason'), 'BackoffLimitExceeded');
+    assert.equal(at(failedCondition, 'message'), 'Job has reached the specified backoff limit');
+  });
 });
