@@ -232,6 +232,45 @@ describe('Deployment controller against a real server with virtual nodes', () =>
     assert.equal(d.status?.unavailableReplicas, 1);
   });
 
+  test('an orphan ReplicaSet matching the selector is adopted, and released once its labels stop matching', async () => {
+    await k(['create', 'namespace', 'adopt']);
+    const podTemplate = { metadata: { labels: { app: 'adopt' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.7.12' }] } };
+    const orphan = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'orphan', namespace: 'adopt', labels: { app: 'adopt' } }, spec: { replicas: 2, selector: { matchLabels: { app: 'adopt' } }, template: podTemplate } };
+    await client.request('POST', '/apis/apps/v1/namespaces/adopt/replicasets', orphan);
+    const dep = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'adopt', namespace: 'adopt' }, spec: { replicas: 2, selector: { matchLabels: { app: 'adopt' } }, template: podTemplate } };
+    await client.request('POST', '/apis/apps/v1/namespaces/adopt/deployments', dep);
+    await rollout(['-n', 'adopt', 'status', 'deployment/adopt', '--timeout=60s']);
+    const d = await getDeployment('adopt', 'adopt');
+    let rss = await listRS('adopt');
+    // Its template equals the deployment's: the adopted ReplicaSet is the new one, nothing else is created.
+    assert.deepEqual(rss.map((r) => r.metadata?.name), ['orphan']);
+    assert.deepEqual(rss[0]?.metadata?.ownerReferences?.map((r) => [r.kind, r.name, r.uid, r.controller]), [['Deployment', 'adopt', d.metadata?.uid, true]]);
+    assert.equal(rss[0]?.metadata?.annotations?.['deployment.kubernetes.io/revision'], '1');
+
+    await k(['-n', 'adopt', 'label', 'rs/orphan', 'app=elsewhere', '--overwrite']);
+    await waitFor('the release and a new ReplicaSet', async () => {
+      rss = await listRS('adopt');
+      const released = rss.find((r) => r.metadata?.name === 'orphan');
+      return rss.length === 2 && (released?.metadata?.ownerReferences ?? []).length === 0;
+    }, 30_000);
+    const created = rss.find((r) => r.metadata?.name !== 'orphan');
+    assert.match(created?.metadata?.name ?? '', /^adopt-[bcdfghjklmnpqrstvwxz2456789]+$/);
+  });
+
+  test('revisionHistoryLimit keeps only that many old ReplicaSets once a rollout completes', async () => {
+    await k(['create', 'namespace', 'history']);
+    await k(['-n', 'history', 'create', 'deployment', 'h', '--image=nginx:1']);
+    await k(['-n', 'history', 'patch', 'deployment/h', '--type=merge', '-p', '{"spec":{"revisionHistoryLimit":1}}']);
+    await rollout(['-n', 'history', 'status', 'deployment/h', '--timeout=60s']);
+    for (const tag of ['2', '3']) {
+      await k(['-n', 'history', 'set', 'image', 'deployment/h', `nginx=nginx:${tag}`]);
+      await rollout(['-n', 'history', 'status', 'deployment/h', '--timeout=60s']);
+    }
+    await waitFor('the cleanup of revision 1', async () => (await listRS('history')).length === 2, 30_000);
+    const revisions = (await listRS('history')).map((r) => r.metadata?.annotations?.['deployment.kubernetes.io/revision']).sort();
+    assert.deepEqual(revisions, ['2', '3']);
+  });
+
   test('scaling in the middle of a rollout spreads the new replicas over the ReplicaSets in proportion', async () => {
     await k(['create', 'namespace', 'prop']);
     await k(['-n', 'prop', 'create', 'deployment', 'p', '--image=nginx:1.7.12', '--replicas=10']);
