@@ -138,7 +138,8 @@ function allocatableOf(node: Node): Resource {
   return r;
 }
 
-function newNodeInfo(node: Node, pods: readonly Pod[], imageCounts: ReadonlyMap<string, number>): NodeInfo {
+/** A node's NodeInfo from its pods; `imageCounts` says on how many nodes each image is (for ImageLocality). */
+export function newNodeInfo(node: Node, pods: readonly Pod[], imageCounts: ReadonlyMap<string, number>): NodeInfo {
   const requested = emptyResource();
   const nonZeroRequested = emptyResource();
   const usedPorts: HostPort[] = [];
@@ -167,7 +168,7 @@ function newNodeInfo(node: Node, pods: readonly Pod[], imageCounts: ReadonlyMap<
   };
 }
 
-function isTerminal(pod: Pod): boolean {
+export function isTerminal(pod: Pod): boolean {
   return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
 }
 

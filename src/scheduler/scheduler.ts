@@ -9,7 +9,8 @@ import { Informer, type Obj } from '../client/informer.js';
 import type { RestClient } from '../client/rest-client.js';
 import { EventRecorder } from '../controllers/events/event-recorder.js';
 import { ApiError } from '../machinery/errors.js';
-import { buildSnapshot, podKey, type FitError } from './framework.js';
+import { podKey, type FitError } from './framework.js';
+import { SchedulerCache } from './scheduler-cache.js';
 import { preempt } from './preemption.js';
 import { fitErrorMessage, schedulePod } from './schedule-pod.js';
 import { SchedulingQueue, type QueuedPod } from './scheduling-queue.js';
@@ -66,6 +67,9 @@ export function startScheduler(client: RestClient, opts: SchedulerOptions = {}):
   let bindsInFlight = 0;
   let bindSlotFree: (() => void) | undefined;
 
+  /** Nodes and the pods assigned or assumed on them, for the snapshots. */
+  const cache = new SchedulerCache();
+
   pods.addHandlers({
     add: (o) => onPod(asPod(o)),
     update: (_old, o) => onPod(asPod(o)),
@@ -74,23 +78,34 @@ export function startScheduler(client: RestClient, opts: SchedulerOptions = {}):
       const key = podKey(pod);
       queue.delete(key);
       assumed.delete(key);
+      cache.deletePod(pod);
       // An assigned pod going away frees room on its node (upstream's AssignedPodDelete event).
       if ((pod.spec?.nodeName ?? '') !== '') queue.moveAllToActiveOrBackoff();
     },
   });
   nodes.addHandlers({
-    add: () => queue.moveAllToActiveOrBackoff(),
-    update: () => queue.moveAllToActiveOrBackoff(),
+    add: (o) => {
+      cache.setNode(asNode(o));
+      queue.moveAllToActiveOrBackoff();
+    },
+    update: (_old, o) => {
+      cache.setNode(asNode(o));
+      queue.moveAllToActiveOrBackoff();
+    },
+    delete: (o) => cache.deleteNode(asNode(o).metadata?.name ?? ''),
   });
 
   function onPod(pod: Pod): void {
     const key = podKey(pod);
+    const bound = (pod.spec?.nodeName ?? '') !== '';
+    // Until the informer shows the binding, the cache keeps counting the assumed pod on its node.
+    if (bound || !assumed.has(key)) cache.setPod(pod);
     if (needsScheduling(pod, schedulerName)) {
       queue.add(key, pod, priorityOf(pod));
       return;
     }
     queue.delete(key);
-    if ((pod.spec?.nodeName ?? '') !== '') {
+    if (bound) {
       // The informer shows the binding now: the assumption is no longer needed.
       if (assumed.delete(key)) return;
       // A pod assigned by someone else may affect others' affinity (upstream's AssignedPodAdd).
@@ -98,14 +113,17 @@ export function startScheduler(client: RestClient, opts: SchedulerOptions = {}):
     }
   }
 
-  function snapshot(): ReturnType<typeof buildSnapshot> {
-    const all = pods.list().map(asPod);
-    const assignedOrAssumed: Pod[] = [];
-    for (const p of all) {
-      const a = assumed.get(podKey(p));
-      assignedOrAssumed.push(a ?? p);
-    }
-    return buildSnapshot(nodes.list().map(asNode), assignedOrAssumed);
+  function assume(key: string, pod: Pod, nodeName: string): void {
+    const placed: Pod = { ...pod, spec: { ...(pod.spec ?? { containers: [] }), nodeName } };
+    assumed.set(key, placed);
+    cache.setPod(placed);
+  }
+
+  function forget(key: string, pod: Pod): void {
+    if (!assumed.delete(key)) return;
+    const current = pods.get(key);
+    if (current !== undefined) cache.setPod(asPod(current));
+    else cache.deletePod(pod);
   }
 
   async function bind(item: QueuedPod<Pod>, nodeName: string): Promise<void> {
@@ -122,7 +140,7 @@ export function startScheduler(client: RestClient, opts: SchedulerOptions = {}):
       recorder.event({ apiVersion: 'v1', kind: 'Pod', metadata: pod.metadata ?? {} }, 'Normal', 'Scheduled', 'Successfully assigned %v/%v to %v', ns, name, nodeName);
       queue.done(item.key);
     } catch (e: unknown) {
-      assumed.delete(item.key);
+      forget(item.key, pod);
       if (e instanceof ApiError && (e.code === 404 || e.code === 409 && /already assigned|is being deleted/.test(e.message))) {
         // Gone, or bound meanwhile (another scheduler): nothing to retry.
         queue.done(item.key);
@@ -188,7 +206,7 @@ export function startScheduler(client: RestClient, opts: SchedulerOptions = {}):
       return;
     }
     const pod = asPod(current);
-    const snap = snapshot();
+    const snap = cache.snapshot();
     const result = schedulePod(pod, snap);
     if ('error' in result) {
       queue.failed(item, true, cycle);
@@ -201,7 +219,7 @@ export function startScheduler(client: RestClient, opts: SchedulerOptions = {}):
       return;
     }
     const nodeName = result.node;
-    assumed.set(item.key, { ...pod, spec: { ...(pod.spec ?? { containers: [] }), nodeName } });
+    assume(item.key, pod, nodeName);
     await waitForBindSlot();
     bindsInFlight += 1;
     void bind({ ...item, pod }, nodeName).finally(() => {
