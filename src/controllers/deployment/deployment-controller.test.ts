@@ -257,7 +257,7 @@ describe('Deployment controller against a real server with virtual nodes', () =>
     assert.match(created?.metadata?.name ?? '', /^adopt-[bcdfghjklmnpqrstvwxz2456789]+$/);
   });
 
-  test('revisionHistoryLimit keeps only that many old ReplicaSets once a rollout completes', async () => {
+  test('revisionHistoryLimit keeps only that many old ReplicaSets once a rollout completes, and the deprecated rollback annotation rolls back', async () => {
     await k(['create', 'namespace', 'history']);
     await k(['-n', 'history', 'create', 'deployment', 'h', '--image=nginx:1']);
     await k(['-n', 'history', 'patch', 'deployment/h', '--type=merge', '-p', '{"spec":{"revisionHistoryLimit":1}}']);
@@ -269,6 +269,16 @@ describe('Deployment controller against a real server with virtual nodes', () =>
     await waitFor('the cleanup of revision 1', async () => (await listRS('history')).length === 2, 30_000);
     const revisions = (await listRS('history')).map((r) => r.metadata?.annotations?.['deployment.kubernetes.io/revision']).sort();
     assert.deepEqual(revisions, ['2', '3']);
+
+    // The rollback annotation of extensions/v1beta1 rollbacks still works: the template of revision 2 comes back.
+    await k(['-n', 'history', 'annotate', 'deployment/h', 'deprecated.deployment.rollback.to=2']);
+    await waitFor('the rollback', async () => {
+      const d = await getDeployment('history', 'h');
+      return d.spec?.template?.spec?.containers[0]?.image === 'nginx:2' && d.metadata?.annotations?.['deprecated.deployment.rollback.to'] === undefined;
+    }, 30_000);
+    await rollout(['-n', 'history', 'status', 'deployment/h', '--timeout=60s']);
+    await waitFor('the DeploymentRollback event', async () => (await events('history')).some((e) => e.reason === 'DeploymentRollback' && e.message === 'Rolled back deployment "h" to revision 2'));
+    assert.equal((await getDeployment('history', 'h')).metadata?.annotations?.['deployment.kubernetes.io/revision'], '4');
   });
 
   test('scaling in the middle of a rollout spreads the new replicas over the ReplicaSets in proportion', async () => {
