@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod, ReplicationController } from 'kubernetes-types/core/v1.js';
 import { buildSnapshot, snapshotWith } from './framework.js';
-import { fitErrorMessage, schedulePod, seededRandom, selectHost } from './schedule-pod.js';
+import { fitErrorMessage, numFeasibleNodesToFind, schedulePod, seededRandom, selectHost } from './schedule-pod.js';
 import { makeNode, makePod } from './test-objects.js';
 
 const notReady = [{ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' as const }];
@@ -108,5 +108,29 @@ describe('fitErrorMessage', () => {
 
   test('a cluster without nodes says so', () => {
     assert.equal(messageOf(schedulePod(makePod('web'), buildSnapshot([], []))), 'no nodes available to schedule pods');
+  });
+});
+
+describe('percentageOfNodesToScore', () => {
+  test('small clusters filter every node; big ones stop at upstream’s adaptive share, at least 100', () => {
+    assert.equal(numFeasibleNodesToFind(50), 50);
+    assert.equal(numFeasibleNodesToFind(100), 100);
+    assert.equal(numFeasibleNodesToFind(200), 100);
+    assert.equal(numFeasibleNodesToFind(500), 230);
+    assert.equal(numFeasibleNodesToFind(5000), 500);
+    assert.equal(numFeasibleNodesToFind(10000), 500);
+  });
+
+  test('with a cursor, filtering starts where the last cycle stopped and stops once enough nodes fit', () => {
+    const nodes = Array.from({ length: 300 }, (_, i) => makeNode(`n${String(i).padStart(3, '0')}`));
+    const snapshot = buildSnapshot(nodes, []);
+    const cursor: { start: number; next?: number } = { start: 250 };
+    const result = schedulePod(makePod('p'), snapshot, { cursor, random: seededRandom(1) });
+    assert.ok('node' in result);
+    // 300 nodes: 48% of them, 144, are enough.
+    assert.equal(numFeasibleNodesToFind(300), 144);
+    assert.equal(cursor.next, (250 + 144) % 300);
+    const chosen = Number(result.node.slice(1));
+    assert.ok(chosen >= 250 || chosen < 94, `chose ${result.node} outside the 144 filtered nodes`);
   });
 });

@@ -51,6 +51,24 @@ export interface ScheduleOptions {
   readonly random?: () => number;
   readonly filterPlugins?: readonly FilterPlugin[];
   readonly scorePlugins?: readonly ScorePlugin[];
+  /**
+   * Upstream's percentageOfNodesToScore (adaptive by default): in big clusters filtering stops once enough feasible
+   * nodes are found, starting where the previous cycle stopped. Give the cycle's start index and read the next one
+   * from `cursor.next`; without a cursor every node is filtered.
+   */
+  readonly cursor?: { start: number; next?: number };
+}
+
+const minFeasibleNodesToFind = 100;
+const minFeasibleNodesPercentageToFind = 5;
+
+/** numFeasibleNodesToFind with the default (adaptive) percentageOfNodesToScore. */
+export function numFeasibleNodesToFind(numAllNodes: number): number {
+  if (numAllNodes < minFeasibleNodesToFind) return numAllNodes;
+  let percentage = 50 - Math.trunc(numAllNodes / 125);
+  if (percentage < minFeasibleNodesPercentageToFind) percentage = minFeasibleNodesPercentageToFind;
+  const n = Math.trunc((numAllNodes * percentage) / 100);
+  return n < minFeasibleNodesToFind ? minFeasibleNodesToFind : n;
 }
 
 export type ScheduleResult = { readonly node: string } | { readonly error: FitError };
@@ -165,11 +183,17 @@ export function schedulePod(pod: Pod, snapshot: Snapshot, opts: ScheduleOptions 
   }
   const nodeToStatus = new Map<string, Status>();
   const feasible: NodeInfo[] = [];
-  for (const nodeInfo of candidates) {
+  const cursor = opts.cursor;
+  const want = cursor === undefined ? candidates.length : numFeasibleNodesToFind(candidates.length);
+  const start = cursor === undefined || candidates.length === 0 ? 0 : cursor.start % candidates.length;
+  let processed = 0;
+  for (; processed < candidates.length && feasible.length < want; processed++) {
+    const nodeInfo = candidates[(start + processed) % candidates.length] as NodeInfo;
     const status = runFilters(pre.filters, nodeInfo);
     if (status === null) feasible.push(nodeInfo);
     else nodeToStatus.set(nodeInfo.name, status);
   }
+  if (cursor !== undefined) cursor.next = candidates.length === 0 ? 0 : (start + processed) % candidates.length;
   if (feasible.length === 0) {
     return { error: absentNodesStatus === undefined ? { numAllNodes, nodeToStatus } : { numAllNodes, nodeToStatus, absentNodesStatus } };
   }

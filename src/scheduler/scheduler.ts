@@ -65,6 +65,8 @@ export function startScheduler(client: RestClient, opts: SchedulerOptions = {}):
   const assumed = new Map<string, Pod>();
   let stopped = false;
   let bindsInFlight = 0;
+  /** Where the next cycle starts filtering (upstream's nextStartNodeIndex). */
+  let nextStartNodeIndex = 0;
   let bindSlotFree: (() => void) | undefined;
 
   /** Nodes and the pods assigned or assumed on them, for the snapshots. */
@@ -207,7 +209,9 @@ export function startScheduler(client: RestClient, opts: SchedulerOptions = {}):
     }
     const pod = asPod(current);
     const snap = cache.snapshot();
-    const result = schedulePod(pod, snap);
+    const cursor: { start: number; next?: number } = { start: nextStartNodeIndex };
+    const result = schedulePod(pod, snap, { cursor });
+    nextStartNodeIndex = cursor.next ?? 0;
     if ('error' in result) {
       queue.failed(item, true, cycle);
       let fitError = result.error;
