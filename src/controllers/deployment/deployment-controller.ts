@@ -405,7 +405,8 @@ export function startDeploymentController(client: RestClient, opts: DeploymentCo
     if (deploymentComplete(d, newStatus) || cond.reason === TimedOutReason) return undefined;
     const from = cond.lastUpdateTime === undefined ? 0 : Date.parse(cond.lastUpdateTime);
     const after = from + (d.spec?.progressDeadlineSeconds ?? 0) * 1000 - now();
-    if (after < 1000) return 0;
+    // Upstream re-queues rate-limited (5 ms, 10 ms, ...) when the deadline is under a second away: look right after it.
+    if (after < 1000) return Math.max(0, after) + 100;
     return after + 1000;
   };
 
@@ -447,7 +448,6 @@ export function startDeploymentController(client: RestClient, opts: DeploymentCo
     else removeDeploymentCondition(newStatus, 'ReplicaFailure');
     if (statusEqual(d.status, newStatus)) {
       const after = requeueStuckDeployment(d, newStatus);
-      if (after === 0) throw new Error(`deployment ${keyOf(d)} is about to reach its progress deadline`);
       return after === undefined ? undefined : { requeueAfterMs: after };
     }
     d.status = newStatus;
