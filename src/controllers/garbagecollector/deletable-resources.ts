@@ -21,6 +21,11 @@ export interface DeletableResources {
 
 /** Upstream's default ignored resources: events are never owners or dependents the collector acts on. */
 const ignored = new Set(['/events', 'events.k8s.io/events']);
+/**
+ * Groups that only re-serve another group's objects (extensions/v1beta1 workloads are apps/v1 ones, kept here for
+ * old manifests; upstream 1.32 no longer serves them): watching them too would see every object twice.
+ */
+const aliasGroups = new Set(['extensions']);
 
 export function kindKey(apiVersion: string, kind: string): string {
   return `${apiVersion}/${kind}`;
@@ -67,7 +72,7 @@ export async function discoverDeletableResources(client: RestClient): Promise<De
     for (const { mapping, verbs } of resources) {
       byKind.set(kindKey(mapping.groupVersion, mapping.kind), mapping);
       const group = mapping.groupVersion.includes('/') ? mapping.groupVersion.split('/')[0] ?? '' : '';
-      if (!v.preferred || ignored.has(`${group}/${mapping.resource}`)) continue;
+      if (!v.preferred || ignored.has(`${group}/${mapping.resource}`) || aliasGroups.has(group)) continue;
       if (['delete', 'list', 'watch'].every((verb) => verbs.includes(verb))) watched.push(mapping);
     }
   }

@@ -4,7 +4,7 @@
 // strips the ownerReferences to owners deleted with the orphan finalizer before removing that finalizer.
 import { isRecord } from '../../api/object.js';
 import { Informer, type Obj } from '../../client/informer.js';
-import type { RestClient } from '../../client/rest-client.js';
+import { RestClient } from '../../client/rest-client.js';
 import { log } from '../../cli/log.js';
 import { ApiError } from '../../machinery/errors.js';
 import { Controller, type ReconcileResult } from '../runtime/controller.js';
@@ -21,6 +21,9 @@ export interface GarbageCollectorHandle {
   /** Resolves once discovery ran and every informer has listed. */
   waitForSync(): Promise<void>;
 }
+
+/** Watches per connection pool (a RestClient's agent allows 16 sockets). */
+const watchesPerClient = 12;
 
 type Propagation = 'Background' | 'Foreground' | 'Orphan';
 
@@ -237,6 +240,16 @@ export function startGarbageCollector(client: RestClient, opts: GarbageCollector
   const attemptToDelete = new Controller('garbage-collector-delete', attemptToDeleteItem, 4);
   const attemptToOrphan = new Controller('garbage-collector-orphan', attemptToOrphanItem, 2);
 
+  // Each watch holds an HTTP/1.1 connection, and a RestClient's agent has a bounded pool: informers get clients of
+  // their own, a few watches each, so that they never starve the collector's requests (or each other).
+  const watchClients: RestClient[] = [];
+  const watchClient = (): RestClient => {
+    if (informers.size % watchesPerClient === 0 || watchClients.length === 0) watchClients.push(new RestClient(client.config));
+    const last = watchClients[watchClients.length - 1];
+    if (last === undefined) throw new Error('no watch client');
+    return last;
+  };
+
   const discover = async (): Promise<void> => {
     const found = await discoverDeletableResources(client);
     byKind = found.byKind;
@@ -244,7 +257,7 @@ export function startGarbageCollector(client: RestClient, opts: GarbageCollector
     for (const m of found.watched) {
       const key = `${m.groupVersion}/${m.resource}`;
       if (informers.has(key) || stopped) continue;
-      const inf = new Informer(client, objectPath(m, ''));
+      const inf = new Informer(watchClient(), objectPath(m, ''));
       inf.addHandlers({ add: (o) => observe(m, o), update: (_o, n) => observe(m, n), delete: (o) => forget(m, o) });
       informers.set(key, inf);
       inf.start();
@@ -289,6 +302,7 @@ export function startGarbageCollector(client: RestClient, opts: GarbageCollector
       for (const i of informers.values()) i.stop();
       attemptToDelete.stop();
       attemptToOrphan.stop();
+      for (const c of watchClients) c.close();
     },
     waitForSync: async () => {
       await synced;
