@@ -17,17 +17,23 @@ export interface WatchStream {
 
 export class RestClient {
   private readonly agent: Agent;
+  /**
+   * Watches hold their connection for as long as they run (HTTP/1.1 has no multiplexing): they get connections of
+   * their own, without a limit, so that many informers never starve the requests, nor each other.
+   */
+  private readonly watchAgent: Agent;
   private readonly base: URL;
 
   constructor(readonly config: ClientConfig) {
     this.base = new URL(config.server);
     this.agent = new Agent({ keepAlive: true, maxSockets: 16, ca: config.caPem, cert: config.certPem, key: config.keyPem });
+    this.watchAgent = new Agent({ keepAlive: false, maxSockets: Infinity, ca: config.caPem, cert: config.certPem, key: config.keyPem });
   }
 
-  private options(method: string, path: string, headers: Record<string, string>): RequestOptions {
+  private options(method: string, path: string, headers: Record<string, string>, agent = this.agent): RequestOptions {
     const h: Record<string, string> = { accept: 'application/json', ...headers };
     if (this.config.token !== undefined) h['authorization'] = `Bearer ${this.config.token}`;
-    return { method, host: this.base.hostname, port: this.base.port === '' ? 443 : Number(this.base.port), path, headers: h, agent: this.agent };
+    return { method, host: this.base.hostname, port: this.base.port === '' ? 443 : Number(this.base.port), path, headers: h, agent };
   }
 
   async request<T = Record<string, unknown>>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
@@ -65,7 +71,7 @@ export class RestClient {
   watch(path: string, onEvent: (ev: WatchEventJson) => void, onEnd: (err?: Error) => void): WatchStream {
     let stopped = false;
     let response: IncomingMessage | undefined;
-    const req = request(this.options('GET', path, {}), (res) => {
+    const req = request(this.options('GET', path, {}, this.watchAgent), (res) => {
       response = res;
       if ((res.statusCode ?? 0) !== 200) {
         const chunks: Buffer[] = [];
@@ -131,6 +137,7 @@ export class RestClient {
 
   close(): void {
     this.agent.destroy();
+    this.watchAgent.destroy();
   }
 }
 
