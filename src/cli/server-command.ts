@@ -13,6 +13,7 @@ import { openStorage, startAutoCompaction } from '../storage/index.js';
 import { RestClient } from '../client/rest-client.js';
 import { canonicalControllerName, controllerNames, startControllers } from '../controllers/index.js';
 import { startScheduler } from '../scheduler/scheduler.js';
+import { parseGoDuration } from '../virtual-nodes/go-duration.js';
 import { startVirtualNodes } from '../virtual-nodes/virtual-nodes.js';
 import { log } from './log.js';
 
@@ -34,6 +35,9 @@ export const serverOptions = {
   'disable-scheduler': { type: 'boolean', default: false },
   'default-not-ready-toleration-seconds': { type: 'string', default: '300' },
   'default-unreachable-toleration-seconds': { type: 'string', default: '300' },
+  'node-monitor-grace-period': { type: 'string', default: '50s' },
+  'node-monitor-period': { type: 'string', default: '5s' },
+  'terminated-pod-gc-threshold': { type: 'string', default: '12500' },
   'virtual-nodes': { type: 'string', default: '0' },
   'virtual-node-cpu': { type: 'string', default: '4' },
   'virtual-node-memory': { type: 'string', default: '16Gi' },
@@ -61,6 +65,9 @@ Flags:
       --disable-scheduler         do not run the scheduler
       --default-not-ready-toleration-seconds S     tolerationSeconds of the not-ready toleration added to
       --default-unreachable-toleration-seconds S   every pod (and of the unreachable one; 300 each)
+      --node-monitor-grace-period D   a node whose heartbeats stop for this long goes Ready Unknown (default 50s)
+      --node-monitor-period D     how often node health is checked (default 5s)
+      --terminated-pod-gc-threshold N  finished pods kept before the oldest are deleted (default 12500)
       --virtual-nodes N           also register N virtual (kwok-style) nodes, labelled type=virtual, whose pods
                                   are marked Running without containers (for tests and scale)
       --virtual-node-cpu Q        cpu of each virtual node (default 4)
@@ -85,6 +92,16 @@ function wholeNumber(flag: string, value: string): number {
   return n;
 }
 
+function goDuration(flag: string, value: string): number {
+  try {
+    const ms = parseGoDuration(value);
+    if (ms > 0) return ms;
+  } catch (e: unknown) {
+    void e;
+  }
+  throw new Error(`invalid --${flag} ${value}: a positive duration such as 40s or 1m30s is needed`);
+}
+
 export async function runServer(argv: string[]): Promise<void> {
   const started = Date.now();
   const { values } = parseArgs({ args: argv, options: serverOptions, strict: true, allowPositionals: false });
@@ -101,6 +118,8 @@ export async function runServer(argv: string[]): Promise<void> {
     notReady: wholeNumber('default-not-ready-toleration-seconds', values['default-not-ready-toleration-seconds']),
     unreachable: wholeNumber('default-unreachable-toleration-seconds', values['default-unreachable-toleration-seconds']),
   };
+  const nodeMonitorGracePeriodMs = goDuration('node-monitor-grace-period', values['node-monitor-grace-period']);
+  const nodeMonitorPeriodMs = goDuration('node-monitor-period', values['node-monitor-period']);
   const virtualNodeCount = Number(values['virtual-nodes']);
   if (!Number.isInteger(virtualNodeCount) || virtualNodeCount < 0) throw new Error(`invalid --virtual-nodes ${values['virtual-nodes']}: a whole number is needed`);
   const disabledControllers = values['disable-controller'] ?? [];
@@ -157,7 +176,13 @@ export async function runServer(argv: string[]): Promise<void> {
     log.info('node agent not started: it arrives in a later release; running the control plane only', {});
   }
   const adminConfig = { server: clientServer, caPem: pki.ca.certPem, certPem: pki.admin.certPem, keyPem: pki.admin.keyPem };
-  const controllers = startControllers(adminConfig, { clusterCidr: values['cluster-cidr'], disabled: disabledControllers });
+  const controllers = startControllers(adminConfig, {
+    clusterCidr: values['cluster-cidr'],
+    disabled: disabledControllers,
+    nodeMonitorGracePeriodMs: nodeMonitorGracePeriodMs,
+    nodeMonitorPeriodMs: nodeMonitorPeriodMs,
+    terminatedPodGcThreshold: wholeNumber('terminated-pod-gc-threshold', values['terminated-pod-gc-threshold']),
+  });
   const scheduler = values['disable-scheduler'] === true ? undefined : startScheduler(new RestClient(adminConfig));
   const virtualNodes =
     virtualNodeCount > 0 ? startVirtualNodes(new RestClient(adminConfig), { count: virtualNodeCount, cpu: values['virtual-node-cpu'], memory: values['virtual-node-memory'] }) : undefined;

@@ -3,7 +3,11 @@
 import type { ClientConfig } from '../client/kubeconfig.js';
 import { RestClient } from '../client/rest-client.js';
 import { startCronJobController } from './cronjob/cron-job-controller.js';
+import { startDeploymentController } from './deployment/deployment-controller.js';
 import { startJobController } from './job/job-controller.js';
+import { startNodeLifecycleController } from './nodelifecycle/node-lifecycle-controller.js';
+import { startTaintEvictionController } from './nodelifecycle/taint-eviction-controller.js';
+import { startPodGarbageCollector } from './podgc/pod-garbage-collector.js';
 import { startNamespaceController } from './namespace/namespace-controller.js';
 import { startNodeIpamController } from './nodeipam/node-ipam-controller.js';
 import { startReplicaSetController, startReplicationControllerController } from './replicaset/replica-set-controller.js';
@@ -14,6 +18,11 @@ import { startTtlAfterFinishedController } from './ttlafterfinished/ttl-after-fi
 export interface ControllerManagerOptions {
   /** The pod network nodes get their /24s from (--cluster-cidr). */
   clusterCidr: string;
+  /** --node-monitor-grace-period and --node-monitor-period, in ms (upstream 1.32: 50 s and 5 s). */
+  nodeMonitorGracePeriodMs?: number;
+  nodeMonitorPeriodMs?: number;
+  /** --terminated-pod-gc-threshold (12500). */
+  terminatedPodGcThreshold?: number;
   /** Names of controllers not to run. */
   disabled?: readonly string[];
 }
@@ -29,8 +38,22 @@ const controllers: readonly ControllerEntry[] = [
   { name: 'serviceaccount-controller', start: (client) => startServiceAccountController(client) },
   { name: 'root-ca-certificate-publisher-controller', start: (client, config) => startRootCACertPublisher(client, config.caPem) },
   { name: 'node-ipam-controller', start: (client, _config, opts) => startNodeIpamController(client, { clusterCidr: opts.clusterCidr }) },
+  { name: 'deployment-controller', start: (client) => startDeploymentController(client) },
   { name: 'replicaset-controller', start: (client) => startReplicaSetController(client) },
   { name: 'replicationcontroller-controller', start: (client) => startReplicationControllerController(client) },
+  {
+    name: 'node-lifecycle-controller',
+    start: (client, _config, opts) =>
+      startNodeLifecycleController(client, {
+        ...(opts.nodeMonitorGracePeriodMs !== undefined ? { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs } : {}),
+        ...(opts.nodeMonitorPeriodMs !== undefined ? { nodeMonitorPeriodMs: opts.nodeMonitorPeriodMs } : {}),
+      }),
+  },
+  { name: 'taint-eviction-controller', start: (client) => startTaintEvictionController(client) },
+  {
+    name: 'pod-garbage-collector-controller',
+    start: (client, _config, opts) => startPodGarbageCollector(client, opts.terminatedPodGcThreshold !== undefined ? { terminatedPodThreshold: opts.terminatedPodGcThreshold } : {}),
+  },
   { name: 'job-controller', start: (client) => startJobController(client) },
   { name: 'cronjob-controller', start: (client) => startCronJobController(client) },
   { name: 'ttl-after-finished-controller', start: (client) => startTtlAfterFinishedController(client) },

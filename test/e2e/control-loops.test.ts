@@ -135,4 +135,25 @@ describe('the control loops on three virtual nodes', () => {
     assert.equal(at(failedCondition, 'reason'), 'BackoffLimitExceeded');
     assert.equal(at(failedCondition, 'message'), 'Job has reached the specified backoff limit');
   });
+
+  test('nginx-deployments.yaml rolls out, set image rolls forward, history shows 2 revisions and undo goes back', async () => {
+    const ns = 'loops-deploy';
+    ensureNamespace(ns);
+    s.k(['apply', '-n', ns, '-f', join(seedDir, 'nginx-deployments.yaml')]);
+    s.k(['scale', 'deployment', 'nginx', '-n', ns, '--replicas=3']);
+    s.k(['rollout', 'status', 'deployment/nginx', '-n', ns, '--timeout=60s']);
+    await waitForRunning(ns, 'run=nginx', 3);
+    s.k(['set', 'image', 'deployment/nginx', '-n', ns, 'nginx=nginx:1.9.10']);
+    s.k(['rollout', 'status', 'deployment/nginx', '-n', ns, '--timeout=60s']);
+    const history = s.k(['rollout', 'history', 'deployment/nginx', '-n', ns]);
+    assert.match(history, /^deployment\.apps\/nginx \nREVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>\n/);
+    assert.match(s.k(['rollout', 'history', 'deployment/nginx', '-n', ns, '--revision=1']), /Image:\s+nginx:1\.7\.12/);
+    const wide = s.k(['get', 'rs', '-n', ns, '-o', 'wide']);
+    assert.match(wide, /nginx-\S+\s+3\s+3\s+3\s+\S+\s+nginx\s+nginx:1\.9\.10\s/);
+    assert.match(wide, /nginx-\S+\s+0\s+0\s+0\s+\S+\s+nginx\s+nginx:1\.7\.12\s/);
+    s.k(['rollout', 'undo', 'deployment/nginx', '-n', ns]);
+    s.k(['rollout', 'status', 'deployment/nginx', '-n', ns, '--timeout=60s']);
+    assert.equal(s.k(['get', 'deployment', 'nginx', '-n', ns, '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'nginx:1.7.12');
+    assert.match(s.k(['get', 'deployment', 'nginx', '-n', ns]), /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nnginx\s+3\/3\s+3\s+3\s/);
+  });
 });

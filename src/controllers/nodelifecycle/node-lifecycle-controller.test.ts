@@ -26,7 +26,7 @@ describe('node lifecycle and taint eviction against a real server', () => {
   let tec: TaintEvictionControllerHandle;
 
   before(async () => {
-    server = await K8tsServer.start({ controlLoops: true });
+    server = await K8tsServer.start({ controlLoops: true, extraArgs: ['--disable-controller', 'node-lifecycle', '--disable-controller', 'taint-eviction'] });
     client = new RestClient(readKubeconfig(server.kubeconfig));
     vnodes = startVirtualNodes(client, { count: 3, renewIntervalMs: 500 });
     await vnodes.registered;

@@ -13,7 +13,7 @@ describe('pod garbage collector against a real server', () => {
   let gc: PodGarbageCollectorHandle;
 
   before(async () => {
-    server = await K8tsServer.start({ extraArgs: ['--virtual-nodes', '2'] });
+    server = await K8tsServer.start({ extraArgs: ['--virtual-nodes', '2', '--disable-controller', 'pod-garbage-collector'] });
     client = new RestClient(readKubeconfig(server.kubeconfig));
     await waitFor('two virtual nodes', async () => (await client.request<{ items: unknown[] }>('GET', '/api/v1/nodes')).items.length === 2, 20_000);
     gc = startPodGarbageCollector(client, { terminatedPodThreshold: 2, periodMs: 300, quarantineMs: 3000 });

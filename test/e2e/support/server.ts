@@ -58,7 +58,10 @@ export interface ServerOptions {
 /** What a server started without its control loops is given. */
 export const apiOnlyArgs: readonly string[] = [
   '--disable-scheduler',
-  ...['replicaset', 'replicationcontroller', 'job', 'cronjob', 'ttl-after-finished'].flatMap((c) => ['--disable-controller', c]),
+  ...['deployment', 'replicaset', 'replicationcontroller', 'job', 'cronjob', 'ttl-after-finished', 'node-lifecycle', 'taint-eviction', 'pod-garbage-collector'].flatMap((c) => [
+    '--disable-controller',
+    c,
+  ]),
 ];
 
 export class K8tsServer {
