@@ -88,6 +88,13 @@ const errText = (e: unknown): string => (e instanceof Error ? e.message : String
 const isCode = (e: unknown, ...codes: number[]): boolean => e instanceof ApiError && codes.includes(e.code);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
 
+/**
+ * `kubectl annotate node NAME k8ts.io/virtual-heartbeats=stopped` stops a virtual node's Lease renewals and status
+ * posts, as if its kubelet had died (the node lifecycle controller then marks it Unknown and taints it); removing the
+ * annotation starts them again.
+ */
+export const heartbeatsAnnotation = 'k8ts.io/virtual-heartbeats';
+
 export function startVirtualNodes(client: RestClient, opts: VirtualNodesOptions): VirtualNodes {
   const prefix = opts.namePrefix ?? 'k8ts-virtual-';
   const leaseDurationSeconds = opts.leaseDurationSeconds ?? 40;
@@ -356,8 +363,13 @@ export function startVirtualNodes(client: RestClient, opts: VirtualNodesOptions)
     },
   });
   nodes.addHandlers({
-    update: (_old, n) => {
+    update: (old, n) => {
       const name = n.metadata?.name ?? '';
+      // The annotation stops (and its removal restarts) the node's heartbeats, as if its kubelet were gone.
+      const st = byName.get(name);
+      const was = (old as unknown as Node).metadata?.annotations?.[heartbeatsAnnotation] === 'stopped';
+      const now = (n as unknown as Node).metadata?.annotations?.[heartbeatsAnnotation] === 'stopped';
+      if (st !== undefined && was !== now) st.paused = now;
       const waiting = waitingForCidr.get(name);
       if (waiting === undefined || nodePodCidrs(n).length === 0) return;
       waitingForCidr.delete(name);
