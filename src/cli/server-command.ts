@@ -11,10 +11,8 @@ import { renderKubeconfig } from '../client/kubeconfig.js';
 import { ensureClusterPki } from '../pki/cluster-pki.js';
 import { openStorage, startAutoCompaction } from '../storage/index.js';
 import { RestClient } from '../client/rest-client.js';
-import { canonicalControllerName, controllerNames, startControllers } from '../controllers/index.js';
-import { startScheduler } from '../scheduler/scheduler.js';
+import { canonicalControllerName, controllerNames } from '../controllers/controller-names.js';
 import { parseGoDuration } from '../virtual-nodes/go-duration.js';
-import { startVirtualNodes } from '../virtual-nodes/virtual-nodes.js';
 import { log } from './log.js';
 
 export function defaultDataDir(): string {
@@ -120,6 +118,7 @@ export async function runServer(argv: string[]): Promise<void> {
   };
   const nodeMonitorGracePeriodMs = goDuration('node-monitor-grace-period', values['node-monitor-grace-period']);
   const nodeMonitorPeriodMs = goDuration('node-monitor-period', values['node-monitor-period']);
+  const terminatedPodGcThreshold = wholeNumber('terminated-pod-gc-threshold', values['terminated-pod-gc-threshold']);
   const virtualNodeCount = Number(values['virtual-nodes']);
   if (!Number.isInteger(virtualNodeCount) || virtualNodeCount < 0) throw new Error(`invalid --virtual-nodes ${values['virtual-nodes']}: a whole number is needed`);
   const disabledControllers = values['disable-controller'] ?? [];
@@ -176,25 +175,15 @@ export async function runServer(argv: string[]): Promise<void> {
     log.info('node agent not started: it arrives in a later release; running the control plane only', {});
   }
   const adminConfig = { server: clientServer, caPem: pki.ca.certPem, certPem: pki.admin.certPem, keyPem: pki.admin.keyPem };
-  const controllers = startControllers(adminConfig, {
-    clusterCidr: values['cluster-cidr'],
-    disabled: disabledControllers,
-    nodeMonitorGracePeriodMs: nodeMonitorGracePeriodMs,
-    nodeMonitorPeriodMs: nodeMonitorPeriodMs,
-    terminatedPodGcThreshold: wholeNumber('terminated-pod-gc-threshold', values['terminated-pod-gc-threshold']),
-  });
-  const scheduler = values['disable-scheduler'] === true ? undefined : startScheduler(new RestClient(adminConfig));
-  const virtualNodes =
-    virtualNodeCount > 0 ? startVirtualNodes(new RestClient(adminConfig), { count: virtualNodeCount, cpu: values['virtual-node-cpu'], memory: values['virtual-node-memory'] }) : undefined;
-
+  // The control loops load once the API server is up: they are not needed to answer /readyz, and a server run with
+  // them turned off never loads them.
+  const running: { stop(): void }[] = [];
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     log.info('shutting down', { signal });
-    virtualNodes?.stop();
-    scheduler?.stop();
-    controllers.stop();
+    for (const r of running.reverse()) r.stop();
     compaction.stop();
     await server.close();
     await storage.close();
@@ -202,4 +191,23 @@ export async function runServer(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+
+  const { startControllers } = await import('../controllers/index.js');
+  running.push(
+    await startControllers(adminConfig, {
+      clusterCidr: values['cluster-cidr'],
+      disabled: disabledControllers,
+      nodeMonitorGracePeriodMs,
+      nodeMonitorPeriodMs,
+      terminatedPodGcThreshold,
+    }),
+  );
+  if (values['disable-scheduler'] !== true) {
+    const { startScheduler } = await import('../scheduler/scheduler.js');
+    running.push(startScheduler(new RestClient(adminConfig)));
+  }
+  if (virtualNodeCount > 0) {
+    const { startVirtualNodes } = await import('../virtual-nodes/virtual-nodes.js');
+    running.push(startVirtualNodes(new RestClient(adminConfig), { count: virtualNodeCount, cpu: values['virtual-node-cpu'], memory: values['virtual-node-memory'] }));
+  }
 }
