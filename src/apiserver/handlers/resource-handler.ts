@@ -270,6 +270,10 @@ async function deleteOptionsOf(req: Req, query: URLSearchParams): Promise<Delete
     if (od !== 'true' && od !== 'false') throw ApiError.badRequest(`strconv.ParseBool: parsing ${JSON.stringify(od)}: invalid syntax`);
     opts.orphanDependents = od === 'true';
   }
+  // Upstream's ValidateDeleteOptions.
+  if (opts.orphanDependents !== undefined && opts.propagationPolicy !== undefined) {
+    throw ApiError.badRequest(`propagationPolicy: Invalid value: ${JSON.stringify(opts.propagationPolicy)}: orphanDependents and deletionPropagation cannot be both set`);
+  }
   if (dryRunOf(query)) opts.dryRun = true;
   return opts;
 }

@@ -53,30 +53,7 @@ const rsPath = (name = ''): string => `/apis/apps/v1/namespaces/${ns}/replicaset
 describe('the garbage collector against a real server and kubectl', () => {
   let server: K8tsServer;
   let client: RestClient;
-  let gc: GarbageCollectorHandle;
-
-  before(async () => {
-    server = new ThisBuildServer(mkdtempSync(join(tmpdir(), 'k8ts-gc-')), await freePort(), {
-      extraArgs: ['--disable-controller', 'replicaset', '--disable-scheduler'],
-    });
-    await server.startProcess();
-    client = new RestClient(readKubeconfig(server.kubeconfig));
-    await client.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-    gc = startGarbageCollector(client);
-    await gc.waitForSync();
-  });
-
-  after(async () => {
-    gc.stop();
-    client.close();
-    await server.destroy();
-  });
-
-  // kubectl runs asynchronously: it waits for deletions that this process's collector must finish meanwhile.
-  const kubectl = async (...args: string[]): Promise<string> => {
-    const { stdout } = await promisify(execFile)('kubectl', args, { env: { ...process.env, KUBECONFIG: server.kubeconfig }, timeout: 60_000 });
-    return stdout;
-  };
+  let gc: GarbageCollectorHandle | undefined;
 
   const exists = async (path: string): Promise<boolean> => {
     try {
@@ -87,6 +64,31 @@ describe('the garbage collector against a real server and kubectl', () => {
       throw e;
     }
   };
+
+  before(async () => {
+    server = new ThisBuildServer(mkdtempSync(join(tmpdir(), 'k8ts-gc-')), await freePort(), {
+      extraArgs: ['--disable-controller', 'replicaset', '--disable-scheduler'],
+    });
+    await server.startProcess();
+    client = new RestClient(readKubeconfig(server.kubeconfig));
+    await client.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    await waitFor('the default service account', () => exists(`/api/v1/namespaces/${ns}/serviceaccounts/default`));
+    gc = startGarbageCollector(client);
+    await gc.waitForSync();
+  });
+
+  after(async () => {
+    gc?.stop();
+    client.close();
+    await server.destroy();
+  });
+
+  // kubectl runs asynchronously: it waits for deletions that this process's collector must finish meanwhile.
+  const kubectl = async (...args: string[]): Promise<string> => {
+    const { stdout } = await promisify(execFile)('kubectl', args, { env: { ...process.env, KUBECONFIG: server.kubeconfig }, timeout: 60_000 });
+    return stdout;
+  };
+
 
   const configMap = (name: string, owners: Meta['ownerReferences'] = []): Promise<Json> =>
     client.request<Json>('POST', cmPath(), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ownerReferences: owners }, data: {} });
@@ -174,6 +176,23 @@ describe('the garbage collector against a real server and kubectl', () => {
     await kubectl('delete', 'rs', 'bg', '-n', ns);
     assert.equal(await exists(rsPath('bg')), false, 'the owner goes at once');
     await waitFor('the pod to be collected', async () => !(await exists(podPath('bg-a'))));
+  });
+
+  test('the deprecated orphanDependents query parameter adds the orphan finalizer, and cannot be combined with propagationPolicy', async () => {
+    await configMap('legacy');
+    const both = await server.request('DELETE', `${cmPath('legacy')}?orphanDependents=true&propagationPolicy=Foreground`);
+    assert.equal(both.status, 400);
+    assert.match(both.body, /propagationPolicy: Invalid value: \\"Foreground\\": orphanDependents and deletionPropagation cannot be both set/);
+    const hold = await configMap('legacy-held', []);
+    await client.request('PATCH', cmPath('legacy-held'), { metadata: { finalizers: ['example.com/hold'] } }, 'application/merge-patch+json');
+    const res = await server.request('DELETE', `${cmPath('legacy-held')}?orphanDependents=true`);
+    assert.equal(res.status, 200);
+    const after = await client.request<Json>('GET', cmPath('legacy-held'));
+    assert.equal(after.metadata.uid, hold.metadata.uid);
+    assert.deepEqual(after.metadata.finalizers, ['example.com/hold', 'orphan']);
+    await waitFor('the collector to remove the orphan finalizer', async () => (await client.request<Json>('GET', cmPath('legacy-held'))).metadata.finalizers?.length === 1);
+    await client.request('PATCH', cmPath('legacy-held'), { metadata: { finalizers: null } }, 'application/merge-patch+json');
+    assert.equal(await exists(cmPath('legacy-held')), false);
   });
 
   test('dependents of an owner that never existed, or exists with another uid, are collected; the rightful dependent stays', async () => {

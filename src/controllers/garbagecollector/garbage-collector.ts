@@ -188,6 +188,14 @@ export function startGarbageCollector(client: RestClient, opts: GarbageCollector
     return out;
   };
 
+  const unobservedRetries = new Map<string, number>();
+  const unobservedBackoff = (uid: string): number => {
+    const n = unobservedRetries.get(uid) ?? 0;
+    if (unobservedRetries.size > 10_000) unobservedRetries.clear();
+    unobservedRetries.set(uid, n + 1);
+    return Math.min(500 * 2 ** n, 60_000);
+  };
+
   const attemptToDeleteItem = async (uid: string): Promise<ReconcileResult> => {
     const node = graph.get(uid);
     if (node === undefined) return;
@@ -196,10 +204,13 @@ export function startGarbageCollector(client: RestClient, opts: GarbageCollector
     const live = await getLive(identity);
     if (live === undefined) {
       // Gone (or another object now has its name): a virtual delete event.
+      unobservedRetries.delete(uid);
       apply(graph.remove(identity, true));
       return;
     }
-    const result: ReconcileResult = node.observed ? undefined : { requeueAfterMs: 1000 };
+    // A virtual node whose object exists: look again (backing off) until an informer observes it.
+    const result: ReconcileResult = node.observed ? undefined : { requeueAfterMs: unobservedBackoff(uid) };
+    if (node.observed) unobservedRetries.delete(uid);
     if (node.deletingDependents) {
       const blocking = graph.blockingDependents(node);
       if (blocking.length === 0) {
