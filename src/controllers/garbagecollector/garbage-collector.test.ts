@@ -1,5 +1,6 @@
 // Live: the garbage collector against a real k8ts server of this build, driven by the real kubectl. The replica set
-// controller and the scheduler are off, so the pods here are the test's own and are deleted at once.
+// and replication controller controllers and the scheduler are off, so the pods here are the test's own and are
+// deleted at once.
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtempSync } from 'node:fs';
@@ -67,7 +68,7 @@ describe('the garbage collector against a real server and kubectl', () => {
 
   before(async () => {
     server = new ThisBuildServer(mkdtempSync(join(tmpdir(), 'k8ts-gc-')), await freePort(), {
-      extraArgs: ['--disable-controller', 'replicaset', '--disable-scheduler'],
+      extraArgs: ['--disable-controller', 'replicaset', '--disable-controller', 'replicationcontroller', '--disable-scheduler'],
     });
     await server.startProcess();
     client = new RestClient(readKubeconfig(server.kubeconfig));
@@ -193,6 +194,27 @@ describe('the garbage collector against a real server and kubectl', () => {
     await waitFor('the collector to remove the orphan finalizer', async () => (await client.request<Json>('GET', cmPath('legacy-held'))).metadata.finalizers?.length === 1);
     await client.request('PATCH', cmPath('legacy-held'), { metadata: { finalizers: null } }, 'application/merge-patch+json');
     assert.equal(await exists(cmPath('legacy-held')), false);
+  });
+
+  test('a ReplicationController deleted through v1 without options orphans its pods, as upstream keeps v1 compatible', async () => {
+    const rc = await client.request<Json>('POST', `/api/v1/namespaces/${ns}/replicationcontrollers`, {
+      apiVersion: 'v1',
+      kind: 'ReplicationController',
+      metadata: { name: 'legacy-rc' },
+      spec: { replicas: 0, selector: { app: 'legacy-rc' }, template: { metadata: { labels: { app: 'legacy-rc' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+    });
+    await client.request('POST', podPath(), {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'legacy-rc-pod', ownerReferences: [{ apiVersion: 'v1', kind: 'ReplicationController', name: 'legacy-rc', uid: rc.metadata.uid, controller: true, blockOwnerDeletion: true }] },
+      spec: { containers: [{ name: 'c', image: 'nginx' }] },
+    });
+    const res = await server.request('DELETE', `/api/v1/namespaces/${ns}/replicationcontrollers/legacy-rc`);
+    assert.equal(res.status, 200);
+    assert.deepEqual((JSON.parse(res.body) as Json).metadata.finalizers, ['orphan']);
+    await waitFor('the ReplicationController to go', async () => !(await exists(`/api/v1/namespaces/${ns}/replicationcontrollers/legacy-rc`)));
+    const p = await client.request<Json>('GET', podPath('legacy-rc-pod'));
+    assert.equal(p.metadata.ownerReferences, undefined);
   });
 
   test('dependents of an owner that never existed, or exists with another uid, are collected; the rightful dependent stays', async () => {
