@@ -199,9 +199,11 @@ async function serveResource(req: Req, res: Res, info: ResourceRequestInfo, quer
       const opts = { ...(await deleteOptionsOf(req, query)), requestGroupVersion: { group: r.group, version: r.version } };
       const { object, deleted } = await store.delete(info.namespace, info.name, opts);
       const { returnObject } = store.deleteResult(object, deleted);
-      if (returnObject) send(res, 200, toServed(object, r), { kind: enc.kind }, warningHeaders(ctx, r));
+      // Upstream answers 202 Accepted only to an explicit orphanDependents=false that did not delete at once.
+      const status = !deleted && opts.orphanDependents === false ? 202 : 200;
+      if (returnObject) send(res, status, toServed(object, r), { kind: enc.kind }, warningHeaders(ctx, r));
       else
-        send(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: object.metadata.name, ...(r.group !== '' ? { group: r.group } : {}), kind: r.resource, uid: object.metadata.uid } }, { kind: enc.kind }, warningHeaders(ctx, r));
+        send(res, status, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: object.metadata.name, ...(r.group !== '' ? { group: r.group } : {}), kind: r.resource, uid: object.metadata.uid } }, { kind: enc.kind }, warningHeaders(ctx, r));
       return;
     }
     case 'deletecollection': {

@@ -194,6 +194,11 @@ describe('the garbage collector against a real server and kubectl', () => {
     await waitFor('the collector to remove the orphan finalizer', async () => (await client.request<Json>('GET', cmPath('legacy-held'))).metadata.finalizers?.length === 1);
     await client.request('PATCH', cmPath('legacy-held'), { metadata: { finalizers: null } }, 'application/merge-patch+json');
     assert.equal(await exists(cmPath('legacy-held')), false);
+    await configMap('legacy-cascade');
+    await client.request('PATCH', cmPath('legacy-cascade'), { metadata: { finalizers: ['example.com/hold'] } }, 'application/merge-patch+json');
+    const accepted = await server.request('DELETE', `${cmPath('legacy-cascade')}?orphanDependents=false`);
+    assert.equal(accepted.status, 202, 'an explicit orphanDependents=false that could not delete at once is 202 Accepted');
+    await client.request('PATCH', cmPath('legacy-cascade'), { metadata: { finalizers: null } }, 'application/merge-patch+json');
   });
 
   test('a ReplicationController deleted through v1 without options orphans its pods, as upstream keeps v1 compatible', async () => {
