@@ -80,7 +80,7 @@ export class BenchServer {
     // The API server's figures, as upstream's were measured (kube-apiserver and etcd, no scheduler or controller
     // manager): without nodes, a scheduler would answer each of the 2000 pods with an event and a status patch.
     const args = ['server', '--data-dir', join(dataDir, 'data'), '--bind-address', '127.0.0.1', '--https-listen-port', String(port), '--disable-agent', '--token-file', tokenFile];
-    args.push('--disable-scheduler', ...['deployment', 'replicaset', 'replicationcontroller', 'job', 'cronjob', 'ttl-after-finished', 'node-lifecycle', 'taint-eviction', 'pod-garbage-collector'].flatMap((c) => ['--disable-controller', c]));
+    args.push('--disable-scheduler', ...['deployment', 'replicaset', 'replicationcontroller', 'job', 'cronjob', 'ttl-after-finished', 'node-lifecycle', 'taint-eviction', 'pod-garbage-collector', 'garbage-collector'].flatMap((c) => ['--disable-controller', c]));
     const started = process.hrtime.bigint();
     const proc = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';

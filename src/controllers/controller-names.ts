@@ -15,6 +15,7 @@ export const controllerNames: readonly string[] = [
   'job-controller',
   'cronjob-controller',
   'ttl-after-finished-controller',
+  'garbage-collector-controller',
 ];
 
 /** The canonical name for a name given on the command line (with or without "-controller"), or undefined. */

@@ -58,6 +58,7 @@ const controllers: readonly ControllerEntry[] = [
   },
   { name: 'job-controller', start: async (client) => (await import('./job/job-controller.js')).startJobController(client) },
   { name: 'cronjob-controller', start: async (client) => (await import('./cronjob/cron-job-controller.js')).startCronJobController(client) },
+  { name: 'garbage-collector-controller', start: async (client) => (await import('./garbagecollector/garbage-collector.js')).startGarbageCollector(client) },
   { name: 'ttl-after-finished-controller', start: async (client) => (await import('./ttlafterfinished/ttl-after-finished-controller.js')).startTtlAfterFinishedController(client) },
 ];
 

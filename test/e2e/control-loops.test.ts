@@ -156,4 +156,12 @@ describe('the control loops on three virtual nodes', () => {
     assert.equal(s.k(['get', 'deployment', 'nginx', '-n', ns, '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'nginx:1.7.12');
     assert.match(s.k(['get', 'deployment', 'nginx', '-n', ns]), /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nnginx\s+3\/3\s+3\s+3\s/);
   });
+
+  test('deleting a Deployment removes its ReplicaSets and pods, and deleting a namespace removes everything in it', async () => {
+    const ns = 'loops-deploy';
+    s.k(['delete', 'deployment', 'nginx', '-n', ns]);
+    await waitFor('replica sets and pods of the deployment gone', () => s.k(['get', 'rs,pods', '-n', ns, '-o', 'name']).trim() === '', 30_000);
+    s.k(['delete', 'namespace', 'loops-rc', '--timeout=60s']);
+    assert.equal(s.kubectl(['get', 'namespace', 'loops-rc']).stderr.trim(), 'Error from server (NotFound): namespaces "loops-rc" not found');
+  });
 });

@@ -119,7 +119,16 @@ export function podQOSClass(spec: unknown): 'Guaranteed' | 'Burstable' | 'BestEf
  * Embedded ObjectMetas (pod templates, job templates, claim templates) serialize a zero creationTimestamp as
  * `null` upstream (metav1.Time has no omitempty); kubectl apply's three-way diff relies on seeing it.
  */
+/** ObjectMeta's maps and lists are omitempty: an empty one is not stored or served (Go drops it when encoding). */
+function omitEmptyMeta(meta: Record<string, unknown>): void {
+  for (const key of ['labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields']) {
+    const v = meta[key];
+    if ((Array.isArray(v) && v.length === 0) || (isRecord(v) && Object.keys(v).length === 0)) delete meta[key];
+  }
+}
+
 export function normalizeEmbeddedMeta(obj: StoredObject): void {
+  omitEmptyMeta(obj.metadata as unknown as Record<string, unknown>);
   const touch = (tpl: unknown): void => {
     if (!isRecord(tpl)) return;
     const meta = isRecord(tpl['metadata']) ? tpl['metadata'] : {};

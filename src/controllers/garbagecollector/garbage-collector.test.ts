@@ -68,7 +68,7 @@ describe('the garbage collector against a real server and kubectl', () => {
 
   before(async () => {
     server = new ThisBuildServer(mkdtempSync(join(tmpdir(), 'k8ts-gc-')), await freePort(), {
-      extraArgs: ['--disable-controller', 'replicaset', '--disable-controller', 'replicationcontroller', '--disable-scheduler'],
+      extraArgs: ['--disable-controller', 'replicaset', '--disable-controller', 'replicationcontroller', '--disable-controller', 'garbage-collector', '--disable-scheduler'],
     });
     await server.startProcess();
     client = new RestClient(readKubeconfig(server.kubeconfig));

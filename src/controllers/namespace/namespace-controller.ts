@@ -31,7 +31,8 @@ export function startNamespaceController(client: RestClient): { stop(): void } {
     let remaining = 0;
     for (const r of namespacedResources()) {
       const path = collectionPath(r, name);
-      await client.request('DELETE', path);
+      // As upstream's namespaced content deleter: dependents go with their owners (no orphan finalizers to wait on).
+      await client.request('DELETE', path, { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background' });
       const left = await client.request('GET', `${path}?limit=1`);
       if (Array.isArray(left['items']) && left['items'].length > 0) remaining++;
     }
