@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { calculateDaemonSetCounts, daemonSetStatusUpToDate } from './daemon-set-status.js';
+import { calculateDaemonSetCounts, daemonSetStatusUpToDate, daemonSetStatusWith } from './daemon-set-status.js';
 import { testDaemonPod, testDaemonSet, testNode } from './test-objects.js';
 
 describe('calculateDaemonSetCounts', () => {
@@ -31,5 +31,13 @@ describe('calculateDaemonSetCounts', () => {
     pod.metadata!.labels!['pod-template-generation'] = '1';
     const counts = calculateDaemonSetCounts(testDaemonSet(), [testNode('n1')], new Map([['n1', [pod]]]), 'new', Date.now());
     assert.equal(counts.updatedNumberScheduled, 1);
+  });
+});
+
+describe('daemonSetStatusWith', () => {
+  test('leaves out the zero fields Go writes with omitempty and records the generation', () => {
+    const counts = { desiredNumberScheduled: 1, currentNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0, updatedNumberScheduled: 0, numberAvailable: 0, numberUnavailable: 1 };
+    assert.deepEqual(daemonSetStatusWith(testDaemonSet(), counts, true), { desiredNumberScheduled: 1, currentNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0, numberUnavailable: 1, observedGeneration: 1 });
+    assert.equal(daemonSetStatusWith(testDaemonSet(), counts, false).observedGeneration, undefined);
   });
 });

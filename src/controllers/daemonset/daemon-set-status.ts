@@ -58,9 +58,13 @@ export function daemonSetStatusUpToDate(ds: DaemonSet, c: DaemonSetCounts): bool
   );
 }
 
-/** The status to store: the counts, and the generation when the controller acted on it. */
+/** The fields of DaemonSetStatus that Go writes with omitempty. */
+const omitEmpty = ['observedGeneration', 'updatedNumberScheduled', 'numberAvailable', 'numberUnavailable', 'collisionCount'] as const;
+
+/** The status to store: the counts, and the generation when the controller acted on it; zero omitempty fields left out. */
 export function daemonSetStatusWith(ds: DaemonSet, c: DaemonSetCounts, updateObservedGen: boolean): DaemonSetStatus {
   const status: DaemonSetStatus = { ...(ds.status ?? { currentNumberScheduled: 0, desiredNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0 }), ...c };
   if (updateObservedGen) status.observedGeneration = ds.metadata?.generation ?? 0;
+  for (const f of omitEmpty) if (status[f] === 0) delete status[f];
   return status;
 }
