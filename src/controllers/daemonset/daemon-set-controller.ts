@@ -33,6 +33,7 @@ export const daemonSetBurstReplicas = 250;
 /** ConcurrentDaemonSetSyncs. */
 export const daemonSetWorkers = 2;
 export const FailedDaemonPodReason = 'FailedDaemonPod';
+export const SucceededDaemonPodReason = 'SucceededDaemonPod';
 export const SelectingAllReason = 'SelectingAll';
 const statusUpdateRetries = 1;
 const defaultRevisionHistoryLimit = 10;
@@ -199,20 +200,43 @@ export function startDaemonSetController(client: RestClient): DaemonSetControlle
     },
   });
 
-  // ControllerRevisions: their owner looks again.
-  const enqueueHistoryOwner = (h: ControllerRevision): void => {
+  // ControllerRevisions: an orphan wakes the DaemonSets that may adopt it, a change or deletion its owner.
+  const historyOwner = (h: ControllerRevision): DaemonSet | undefined => {
     const ref = getControllerOf(h);
-    if (ref !== undefined) {
-      const ds = resolveControllerRef(h.metadata?.namespace ?? '', ref);
-      if (ds !== undefined) controller.queue.add(keyOf(ds));
-      return;
-    }
+    return ref === undefined ? undefined : resolveControllerRef(h.metadata?.namespace ?? '', ref);
+  };
+  const enqueueAdopters = (h: ControllerRevision): void => {
     for (const ds of daemonSetsSelecting(h.metadata?.labels ?? {}, h.metadata?.namespace ?? '')) controller.queue.add(keyOf(ds));
   };
+  const deleteHistory = (h: ControllerRevision): void => {
+    const ds = historyOwner(h);
+    if (ds !== undefined) controller.queue.add(keyOf(ds));
+  };
   historyInformer.addHandlers({
-    add: (o) => enqueueHistoryOwner(o as unknown as ControllerRevision),
-    update: (_o, n) => enqueueHistoryOwner(n as unknown as ControllerRevision),
-    delete: (o) => enqueueHistoryOwner(o as unknown as ControllerRevision),
+    add: (o) => {
+      const h = o as unknown as ControllerRevision;
+      if (h.metadata?.deletionTimestamp !== undefined) deleteHistory(h);
+      else if (getControllerOf(h) === undefined) enqueueAdopters(h);
+    },
+    update: (o, n) => {
+      const old = o as unknown as ControllerRevision;
+      const cur = n as unknown as ControllerRevision;
+      if (old.metadata?.resourceVersion === cur.metadata?.resourceVersion) return;
+      const curRef = getControllerOf(cur);
+      const oldRef = getControllerOf(old);
+      const refChanged = canonicalJson(curRef ?? null) !== canonicalJson(oldRef ?? null);
+      if (refChanged) {
+        const prev = historyOwner(old);
+        if (prev !== undefined) controller.queue.add(keyOf(prev));
+      }
+      if (curRef !== undefined) {
+        const ds = historyOwner(cur);
+        if (ds !== undefined) controller.queue.add(keyOf(ds));
+        return;
+      }
+      if (refChanged || canonicalJson(cur.metadata?.labels ?? {}) !== canonicalJson(old.metadata?.labels ?? {})) enqueueAdopters(cur);
+    },
+    delete: (o) => deleteHistory(o as unknown as ControllerRevision),
   });
 
   dsInformer.addHandlers({
@@ -452,6 +476,9 @@ export function startDaemonSetController(client: RestClient): DaemonSetControlle
       toDelete.push(...plan.podsToDelete);
       for (const pod of plan.failedPods) {
         recorder.event(ownerOf(ds), 'Warning', FailedDaemonPodReason, 'Found failed daemon pod %s/%s on node %s, will try to kill it', pod.metadata?.namespace ?? '', pod.metadata?.name ?? '', node.metadata?.name ?? '');
+      }
+      for (const pod of plan.succeededPods) {
+        recorder.event(ownerOf(ds), 'Normal', SucceededDaemonPodReason, 'Found succeeded daemon pod %s/%s on node %s, will try to delete it', pod.metadata?.namespace ?? '', pod.metadata?.name ?? '', node.metadata?.name ?? '');
       }
       if (plan.requeueAfterMs !== undefined) requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, plan.requeueAfterMs);
     }

@@ -36,7 +36,9 @@ describe('podsShouldBeOnNode', () => {
 
   test('a succeeded pod is deleted, and a pod being deleted is left alone', () => {
     const pods = [testDaemonPod('s', 'n1', { phase: 'Succeeded' }), testDaemonPod('d', 'n1', { deleting: true })];
-    assert.deepEqual(podsShouldBeOnNode(testNode('n1'), pods, testDaemonSet(), 'new', new FailedPodsBackoff(), now).podsToDelete, ['s']);
+    const plan = podsShouldBeOnNode(testNode('n1'), pods, testDaemonSet(), 'new', new FailedPodsBackoff(), now);
+    assert.deepEqual(plan.podsToDelete, ['s']);
+    assert.deepEqual(plan.succeededPods.map((p) => p.metadata?.name), ['s']);
   });
 
   test('a NoSchedule taint keeps the running pod, a NoExecute taint deletes it', () => {

@@ -15,6 +15,8 @@ export interface NodePlan {
   podsToDelete: string[];
   /** Failed pods about to be deleted, for the FailedDaemonPod event. */
   failedPods: Pod[];
+  /** Succeeded pods about to be deleted, for the SucceededDaemonPod event. */
+  succeededPods: Pod[];
   /** Set when a failed pod is held back by the backoff: look again after this long. */
   requeueAfterMs?: number;
 }
@@ -27,7 +29,7 @@ export function failedPodsBackoffKey(ds: DaemonSet, nodeName: string): string {
 export function podsShouldBeOnNode(node: Node, daemonPods: readonly Pod[] | undefined, ds: DaemonSet, hash: string, backoff: FailedPodsBackoff, now: number): NodePlan {
   const { shouldRun, shouldContinueRunning } = nodeShouldRunDaemonPod(node, ds);
   const nodeName = node.metadata?.name ?? '';
-  const plan: NodePlan = { nodesNeedingDaemonPods: [], podsToDelete: [], failedPods: [] };
+  const plan: NodePlan = { nodesNeedingDaemonPods: [], podsToDelete: [], failedPods: [], succeededPods: [] };
   const exists = daemonPods !== undefined;
   if (shouldRun && !exists) {
     plan.nodesNeedingDaemonPods.push(nodeName);
@@ -48,6 +50,7 @@ export function podsShouldBeOnNode(node: Node, daemonPods: readonly Pod[] | unde
         plan.failedPods.push(pod);
         plan.podsToDelete.push(pod.metadata?.name ?? '');
       } else if (phase === 'Succeeded') {
+        plan.succeededPods.push(pod);
         plan.podsToDelete.push(pod.metadata?.name ?? '');
       } else {
         running.push(pod);
