@@ -9,6 +9,9 @@ import { freePort } from '../test/e2e/support/server.js';
 
 export const benchToken = 'k8ts-bench-token-0123456789abcdef';
 
+/** The controllers an API-server benchmark turns off (with the scheduler): those that act on the objects it writes. */
+const apiOnlyControllers = ['deployment', 'replicaset', 'replicationcontroller', 'job', 'cronjob', 'ttl-after-finished', 'node-lifecycle', 'taint-eviction', 'pod-garbage-collector', 'garbage-collector'];
+
 /** The `k8ts` executable: $K8TS_BIN, or bin/k8ts of the checkout this file was compiled in. */
 export function findK8tsBin(): string {
   const fromEnv = process.env['K8TS_BIN'];
@@ -72,15 +75,16 @@ export class BenchServer {
    * Spawns a server and waits (polling every 5 ms) for /readyz to answer 200. Without `reuseDataDir` the server
    * gets a fresh data dir (so it generates its PKI and store); with it, it starts on that one (a warm start).
    */
-  static async start(bin: string = findK8tsBin(), reuseDataDir?: string): Promise<BenchServer> {
+  static async start(bin: string = findK8tsBin(), reuseDataDir?: string, opts: { controlLoops?: boolean; extraArgs?: readonly string[] } = {}): Promise<BenchServer> {
     const dataDir = reuseDataDir ?? mkdtempSync(join(tmpdir(), 'k8ts-bench-'));
     const tokenFile = join(dataDir, 'tokens.csv');
     writeFileSync(tokenFile, `${benchToken},bench,1001,"system:masters"\n`, { mode: 0o600 });
     const port = await freePort();
-    // The API server's figures, as upstream's were measured (kube-apiserver and etcd, no scheduler or controller
-    // manager): without nodes, a scheduler would answer each of the 2000 pods with an event and a status patch.
+    // By default the API server's figures, as upstream's were measured (kube-apiserver and etcd, no scheduler or
+    // controller manager): without nodes, a scheduler would answer each of the 2000 pods with an event and a patch.
     const args = ['server', '--data-dir', join(dataDir, 'data'), '--bind-address', '127.0.0.1', '--https-listen-port', String(port), '--disable-agent', '--token-file', tokenFile];
-    args.push('--disable-scheduler', ...['deployment', 'replicaset', 'replicationcontroller', 'job', 'cronjob', 'ttl-after-finished', 'node-lifecycle', 'taint-eviction', 'pod-garbage-collector', 'garbage-collector'].flatMap((c) => ['--disable-controller', c]));
+    if (opts.controlLoops !== true) args.push('--disable-scheduler', ...apiOnlyControllers.flatMap((c) => ['--disable-controller', c]));
+    args.push(...(opts.extraArgs ?? []));
     const started = process.hrtime.bigint();
     const proc = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
