@@ -199,4 +199,36 @@ describe('DaemonSet controller against a real server with virtual nodes', () => 
       return ps.length === 3 && ps.every((p) => p.spec?.containers[0]?.image === 'busybox:1.36' && isPodReady(p));
     }, 60_000);
   });
+  test('a nodeSelector limits the DaemonSet to matching nodes, and OnDelete replaces a pod only when it is deleted', async () => {
+    const [n1, n2, n3] = await nodeNames();
+    assert.ok(n1 !== undefined && n2 !== undefined && n3 !== undefined);
+    await k(['label', 'nodes', n1, n2, 'disk=ssd']);
+    const picky = manifest
+      .replaceAll('agent', 'picky')
+      .replace('type: RollingUpdate\n    rollingUpdate: { maxUnavailable: 1 }', 'type: OnDelete')
+      .replace('terminationGracePeriodSeconds: 2', 'terminationGracePeriodSeconds: 1\n      nodeSelector: { disk: ssd }');
+    await k(['apply', '-f', writeTemp('picky-ds.yaml', picky)]);
+    const pickyPods = async (): Promise<Pod[]> =>
+      (await client.request<{ items: Pod[] }>('GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dpicky')).items.filter((p) => p.metadata?.deletionTimestamp === undefined);
+    const nodesOf = async (): Promise<string[]> => (await pickyPods()).map((p) => p.spec?.nodeName ?? '').sort();
+    await waitFor('picky pods on the two ssd nodes', async () => (await nodesOf()).join() === [n1, n2].join() && (await pickyPods()).every(isPodReady), 60_000);
+
+    // A node that stops matching loses its pod.
+    await k(['label', 'nodes', n2, 'disk-']);
+    await waitFor('the pod on the relabelled node to go', async () => (await nodesOf()).join() === n1, 30_000);
+
+    // OnDelete: a template change leaves the pod alone until it is deleted.
+    await k(['label', 'nodes', n3, 'disk=ssd']);
+    await waitFor('a pod on the newly labelled node', async () => (await nodesOf()).join() === [n1, n3].join() && (await pickyPods()).every(isPodReady), 60_000);
+    await k(['set', 'image', 'ds/picky', 'picky=busybox:1.37']);
+    await sleep(1500);
+    assert.deepEqual((await pickyPods()).map((p) => p.spec?.containers[0]?.image), ['busybox:1.36', 'busybox:1.36']);
+    const onN1 = (await pickyPods()).find((p) => p.spec?.nodeName === n1);
+    await k(['delete', 'pod', onN1?.metadata?.name ?? '']);
+    await waitFor('a replacement with the new image on the first node', async () => (await pickyPods()).some((p) => p.spec?.nodeName === n1 && p.spec.containers[0]?.image === 'busybox:1.37' && isPodReady(p)), 60_000);
+    await waitFor('status with one updated pod', async () => {
+      const s = (await client.request<DaemonSet>('GET', '/apis/apps/v1/namespaces/default/daemonsets/picky')).status;
+      return s?.desiredNumberScheduled === 2 && s.updatedNumberScheduled === 1 && s.numberAvailable === 2 && s.numberMisscheduled === 0;
+    });
+  });
 });
