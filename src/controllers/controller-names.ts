@@ -9,6 +9,7 @@ export const controllerNames: readonly string[] = [
   'deployment-controller',
   'replicaset-controller',
   'replicationcontroller-controller',
+  'daemonset-controller',
   'node-lifecycle-controller',
   'taint-eviction-controller',
   'pod-garbage-collector-controller',

@@ -164,4 +164,29 @@ describe('the control loops on three virtual nodes', () => {
     s.k(['delete', 'namespace', 'loops-rc', '--timeout=60s']);
     assert.equal(s.kubectl(['get', 'namespace', 'loops-rc']).stderr.trim(), 'Error from server (NotFound): namespaces "loops-rc" not found');
   });
+
+  test('a DaemonSet covers every node, and a tainted node only when the DaemonSet tolerates the taint', async () => {
+    const ns = 'loops-ds';
+    ensureNamespace(ns);
+    const node = s.k(['get', 'nodes', '-o', 'jsonpath={.items[2].metadata.name}']);
+    s.k(['taint', 'node', node, 'dedicated=infra:NoSchedule']);
+    try {
+      const ds = (name: string, tolerate: boolean): string =>
+        `apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: ${name}\nspec:\n  selector:\n    matchLabels:\n      ds: ${name}\n  template:\n    metadata:\n      labels:\n        ds: ${name}\n    spec:\n${
+          tolerate ? '      tolerations:\n      - key: dedicated\n        operator: Equal\n        value: infra\n        effect: NoSchedule\n' : ''
+        }      containers:\n      - name: agent\n        image: busybox\n`;
+      s.k(['apply', '-n', ns, '-f', '-'], { input: ds('plain', false) });
+      s.k(['apply', '-n', ns, '-f', '-'], { input: ds('tolerant', true) });
+      s.k(['rollout', 'status', 'ds/plain', '-n', ns, '--timeout=60s']);
+      s.k(['rollout', 'status', 'ds/tolerant', '-n', ns, '--timeout=60s']);
+      const nodesOf = (name: string): string[] =>
+        s.k(['get', 'pods', '-n', ns, '-l', `ds=${name}`, '-o', 'jsonpath={range .items[*]}{.spec.nodeName}{"\\n"}{end}']).trim().split('\n').filter(Boolean).sort();
+      assert.equal(nodesOf('plain').length, 2);
+      assert.ok(!nodesOf('plain').includes(node));
+      assert.equal(nodesOf('tolerant').length, 3);
+      assert.match(s.k(['get', 'ds', '-n', ns, 'tolerant', '--no-headers']), /^tolerant\s+3\s+3\s+3\s+3\s+3\s/);
+    } finally {
+      s.k(['taint', 'node', node, 'dedicated=infra:NoSchedule-']);
+    }
+  });
 });
