@@ -180,6 +180,7 @@ describe('StatefulSet controller against a real server with virtual nodes', () =
     ].sort());
     const history = await k(['rollout', 'history', 'sts/web', '-n', ns]);
     assert.match(history, /REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>/);
+    assert.match(await k(['rollout', 'history', 'sts/web', '-n', ns, '--revision=1']), /Image:\s+nginx:1\.7\.12/);
 
     await k(['rollout', 'undo', 'sts/web', '-n', ns]);
     await waitFor('undo applied', async () => (await getSet(ns)).spec?.template.spec?.containers[0]?.image === 'nginx:1.7.12', 30_000);
@@ -212,6 +213,36 @@ describe('StatefulSet controller against a real server with virtual nodes', () =
     const st = (await getSet(ns)).status;
     assert.notEqual(st?.currentRevision, st?.updateRevision);
     assert.equal(st?.currentReplicas, 2);
+  });
+
+  test('Parallel creates every pod without waiting for readiness, and whenDeleted Delete makes the set own the claims', async () => {
+    const ns = await newNamespace();
+    const set = webSet(3, 'nginx:1', { podManagementPolicy: 'Parallel', persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Retain' } });
+    // No node matches: the pods stay Pending, so OrderedReady would stop at web-0.
+    const podSpec = set.spec?.template.spec;
+    if (podSpec !== undefined) podSpec.nodeSelector = { 'no-such-label': 'x' };
+    await client.request('POST', `/apis/apps/v1/namespaces/${ns}/statefulsets`, set);
+    await waitFor('three pods', async () => (await pods(ns)).length === 3, 30_000);
+    assert.deepEqual(
+      (await pods(ns)).map((p) => [p.metadata?.name, p.status?.phase]).sort(),
+      [
+        ['web-0', 'Pending'],
+        ['web-1', 'Pending'],
+        ['web-2', 'Pending'],
+      ],
+    );
+    await waitFor('status', async () => (await getSet(ns)).status?.replicas === 3);
+    const st = (await getSet(ns)).status;
+    assert.equal(st?.readyReplicas ?? 0, 0);
+    const uid = (await getSet(ns)).metadata?.uid;
+    const claims = (await client.request<{ items: PersistentVolumeClaim[] }>('GET', `/api/v1/namespaces/${ns}/persistentvolumeclaims`)).items;
+    assert.equal(claims.length, 3);
+    for (const c of claims) {
+      assert.deepEqual(
+        c.metadata?.ownerReferences?.map((r) => [r.kind, r.name, r.uid, r.controller]),
+        [['StatefulSet', 'web', uid, true]],
+      );
+    }
   });
 
   test('bad-statefulset.yaml yields FailedCreate with the API server validation message as upstream words it', async () => {
