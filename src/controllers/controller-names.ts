@@ -10,6 +10,7 @@ export const controllerNames: readonly string[] = [
   'replicaset-controller',
   'replicationcontroller-controller',
   'daemonset-controller',
+  'statefulset-controller',
   'node-lifecycle-controller',
   'taint-eviction-controller',
   'pod-garbage-collector-controller',

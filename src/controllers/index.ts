@@ -42,6 +42,7 @@ const controllers: readonly ControllerEntry[] = [
     name: 'replicationcontroller-controller',
     start: async (client) => (await import('./replicaset/replica-set-controller.js')).startReplicationControllerController(client),
   },
+  { name: 'statefulset-controller', start: async (client) => (await import('./statefulset/stateful-set-controller.js')).startStatefulSetController(client) },
   { name: 'daemonset-controller', start: async (client) => (await import('./daemonset/daemon-set-controller.js')).startDaemonSetController(client) },
   {
     name: 'node-lifecycle-controller',

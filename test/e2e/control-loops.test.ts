@@ -189,4 +189,26 @@ describe('the control loops on three virtual nodes', () => {
       s.k(['taint', 'node', node, 'dedicated=infra:NoSchedule-']);
     }
   });
+
+  test('a StatefulSet creates web-0 then web-1 with their claims, and bad-statefulset.yaml gives upstream’s FailedCreate event', async () => {
+    const ns = 'loops-sts';
+    ensureNamespace(ns);
+    s.k(['apply', '-n', ns, '-f', '-'], {
+      input:
+        'apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: web\nspec:\n  serviceName: nginx\n  replicas: 2\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      terminationGracePeriodSeconds: 1\n      containers:\n      - name: nginx\n        image: nginx\n        volumeMounts:\n        - name: www\n          mountPath: /usr/share/nginx/html\n  volumeClaimTemplates:\n  - metadata:\n      name: www\n    spec:\n      accessModes: [ReadWriteOnce]\n      resources:\n        requests:\n          storage: 1Gi\n',
+    });
+    s.k(['rollout', 'status', 'sts/web', '-n', ns, '--timeout=60s']);
+    assert.deepEqual(s.k(['get', 'pods', '-n', ns, '-l', 'app=web', '-o', 'name']).trim().split('\n'), ['pod/web-0', 'pod/web-1']);
+    assert.deepEqual(s.k(['get', 'pvc', '-n', ns, '-o', 'name']).trim().split('\n'), ['persistentvolumeclaim/www-web-0', 'persistentvolumeclaim/www-web-1']);
+    const created = (name: string): string => String(at(parseObject(s.k(['get', 'pod', name, '-n', ns, '-o', 'json'])), 'metadata.creationTimestamp'));
+    assert.ok(created('web-0') <= created('web-1'));
+
+    s.k(['apply', '-n', ns, '-f', join(seedDir, 'bad-statefulset.yaml')]);
+    await waitFor('FailedCreate', () => eventsOf(ns, 'mongo').some((e) => e.reason === 'FailedCreate'));
+    const message = eventsOf(ns, 'mongo').find((e) => e.reason === 'FailedCreate')?.message ?? '';
+    assert.match(
+      message,
+      /^create Pod mongo-0 in StatefulSet mongo failed error: Pod "mongo-0" is invalid: spec\.subdomain: Invalid value: "Mongo": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character \(e\.g\. 'my-name',  or '123-abc', regex used for validation is '\[a-z0-9\]\(\[-a-z0-9\]\*\[a-z0-9\]\)\?'\)$/,
+    );
+  });
 });
