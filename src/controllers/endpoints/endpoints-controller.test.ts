@@ -47,22 +47,24 @@ const disabled = ['endpoints-controller', 'endpointslice-controller'].filter((n)
 describe('Endpoints controller against a real server with virtual nodes', () => {
   let server: K8tsServer;
   let client: RestClient;
-  let epc: EndpointsControllerHandle;
-  let esc: EndpointSliceControllerHandle;
+  let epc: EndpointsControllerHandle | undefined;
+  let esc: EndpointSliceControllerHandle | undefined;
   let nsCounter = 0;
 
   before(async () => {
     server = await K8tsServer.start({ extraArgs: ['--virtual-nodes', '3', ...disabled] });
     client = new RestClient(readKubeconfig(server.kubeconfig));
-    epc = startEndpointsController(client);
-    esc = startEndpointSliceController(client);
-    await epc.waitForSync();
-    await esc.waitForSync();
+    const e = startEndpointsController(client);
+    const s = startEndpointSliceController(client);
+    epc = e;
+    esc = s;
+    await e.waitForSync();
+    await s.waitForSync();
   });
 
   after(async () => {
-    epc.stop();
-    esc.stop();
+    epc?.stop();
+    esc?.stop();
     client.close();
     await server.destroy();
   });
