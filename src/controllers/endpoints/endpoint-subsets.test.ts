@@ -91,7 +91,8 @@ describe('truncateEndpoints', () => {
     assert.equal(truncateEndpoints(ep), true);
     assert.equal(ep.subsets?.[0]?.addresses?.length, 900);
     assert.equal(ep.subsets?.[0]?.notReadyAddresses?.length, 100);
-    assert.equal(capacityAnnotationSetCorrectly({ [overCapacityAnnotation]: 'truncated' }, [{ addresses: many(1001, '10.3') }]), true);
+    assert.equal(capacityAnnotationSetCorrectly({ [overCapacityAnnotation]: 'truncated' }, [{ addresses: many(1001, '10.3') }]), false);
+    assert.equal(capacityAnnotationSetCorrectly({ [overCapacityAnnotation]: 'truncated' }, [{ addresses: many(1000, '10.3') }]), false);
   });
 
   test('too many ready addresses are cut proportionally per subset and all not-ready ones dropped', () => {

@@ -103,10 +103,13 @@ export function truncateEndpoints(ep: Endpoints): boolean {
   return true;
 }
 
-/** capacityAnnotationSetCorrectly: the over-capacity annotation is present exactly when the addresses exceed the capacity. */
+/**
+ * capacityAnnotationSetCorrectly: false when the addresses exceed the capacity (they must be truncated), else
+ * true when the over-capacity annotation is absent.
+ */
 export function capacityAnnotationSetCorrectly(annotations: Readonly<Record<string, string>> | undefined, subsets: readonly EndpointSubset[] | undefined): boolean {
   let n = 0;
   for (const ss of subsets ?? []) n += (ss.addresses ?? []).length + (ss.notReadyAddresses ?? []).length;
-  const has = annotations?.[overCapacityAnnotation] !== undefined;
-  return n > maxEndpointsCapacity ? has : !has;
+  if (n > maxEndpointsCapacity) return false;
+  return annotations?.[overCapacityAnnotation] === undefined;
 }

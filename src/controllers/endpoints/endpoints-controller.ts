@@ -65,7 +65,9 @@ export function startEndpointsController(client: RestClient): EndpointsControlle
 
     const cached = endpoints.get(key) as Endpoints | undefined;
     const stale = staleVersions.get(key);
-    if (cached !== undefined && stale !== undefined && cached.metadata?.resourceVersion === stale) throw new Error('endpoints informer cache is outdated');
+    if (cached !== undefined && stale !== undefined && cached.metadata?.resourceVersion === stale) {
+      throw new Error(`endpoints informer cache is out of date, resource version ${stale} already processed for endpoints ${key}`);
+    }
     const current: Endpoints = cached ?? { metadata: { name, ...(svc.metadata?.labels !== undefined ? { labels: svc.metadata.labels } : {}) } };
     const create = (current.metadata?.resourceVersion ?? '') === '';
     const compareLabels = { ...(current.metadata?.labels ?? {}) };
@@ -89,9 +91,10 @@ export function startEndpointsController(client: RestClient): EndpointsControlle
     else delete labels[headlessServiceLabel];
     meta.labels = labels;
 
+    let updated: Endpoints | undefined;
     try {
       if (create) await client.request('POST', path(ns), next);
-      else await client.request('PUT', path(ns, name), next);
+      else updated = await client.request<Endpoints>('PUT', path(ns, name), next);
     } catch (e: unknown) {
       if (create && e instanceof ApiError && e.code === 403 && isNamespaceTerminating(e)) return;
       const msg = e instanceof Error ? e.message : String(e);
@@ -100,7 +103,9 @@ export function startEndpointsController(client: RestClient): EndpointsControlle
       else recorder.event(involved, 'Warning', 'FailedToUpdateEndpoint', 'Failed to update endpoint %v/%v: %v', ns, name, msg);
       throw e;
     }
-    if (!create && current.metadata?.resourceVersion !== undefined) staleVersions.set(key, current.metadata.resourceVersion);
+    // An update that changed the resourceVersion makes the old one stale: seeing it again means the cache is behind.
+    const oldVersion = current.metadata?.resourceVersion;
+    if (updated !== undefined && oldVersion !== undefined && updated.metadata?.resourceVersion !== oldVersion) staleVersions.set(key, oldVersion);
   };
 
   const enqueue = (o: Obj): void => controller.queue.add(`${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`);
