@@ -11,6 +11,8 @@ export const controllerNames: readonly string[] = [
   'replicationcontroller-controller',
   'daemonset-controller',
   'statefulset-controller',
+  'endpoints-controller',
+  'endpointslice-controller',
   'node-lifecycle-controller',
   'taint-eviction-controller',
   'pod-garbage-collector-controller',

@@ -44,6 +44,8 @@ const controllers: readonly ControllerEntry[] = [
   },
   { name: 'statefulset-controller', start: async (client) => (await import('./statefulset/stateful-set-controller.js')).startStatefulSetController(client) },
   { name: 'daemonset-controller', start: async (client) => (await import('./daemonset/daemon-set-controller.js')).startDaemonSetController(client) },
+  { name: 'endpoints-controller', start: async (client) => (await import('./endpoints/endpoints-controller.js')).startEndpointsController(client) },
+  { name: 'endpointslice-controller', start: async (client) => (await import('./endpointslice/endpoint-slice-controller.js')).startEndpointSliceController(client) },
   {
     name: 'node-lifecycle-controller',
     start: async (client, _config, opts) =>

@@ -3,6 +3,7 @@
 // upstream's FailedScheduling message until a node change lets it fit.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { at, K8tsServer, namespaceYaml, parseObject, seedDir, waitFor } from './support/server.js';
 
@@ -210,5 +211,30 @@ describe('the control loops on three virtual nodes', () => {
       message,
       /^create Pod mongo-0 in StatefulSet mongo failed error: Pod "mongo-0" is invalid: spec\.subdomain: Invalid value: "Mongo": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character \(e\.g\. 'my-name',  or '123-abc', regex used for validation is '\[a-z0-9\]\(\[-a-z0-9\]\*\[a-z0-9\]\)\?'\)$/,
     );
+  });
+
+  test('service.yaml with the selector app: nginx gets Endpoints and an EndpointSlice with the 3 pods of replication.yaml', async () => {
+    const ns = 'loops-svc';
+    ensureNamespace(ns);
+    s.k(['apply', '-n', ns, '-f', join(seedDir, 'replication.yaml')]);
+    const service = readFileSync(join(seedDir, 'service.yaml'), 'utf8').replace(/selector:\n(\s+)name: nginx/, 'selector:\n$1app: nginx');
+    assert.match(service, /selector:\n\s+app: nginx/);
+    s.k(['apply', '-n', ns, '-f', '-'], { input: service });
+    const running = await waitForRunning(ns, 'app=nginx', 3);
+    const podIps = running.map((p) => String(at(parseObject(s.k(['get', 'pod', p.name, '-n', ns, '-o', 'json'])), 'status.podIP'))).sort();
+    await waitFor('3 endpoint addresses', () => {
+      const ep = parseObject(s.k(['get', 'endpoints', 'nginx-service', '-n', ns, '-o', 'json']));
+      const addresses = at(ep, 'subsets.0.addresses');
+      return Array.isArray(addresses) && addresses.length === 3;
+    });
+    const ep = parseObject(s.k(['get', 'endpoints', 'nginx-service', '-n', ns, '-o', 'json']));
+    const addresses = at(ep, 'subsets.0.addresses');
+    assert.deepEqual((Array.isArray(addresses) ? addresses : []).map((a) => String(at(a, 'ip'))).sort(), podIps);
+    assert.equal(at(ep, 'subsets.0.ports.0.port'), 80);
+    assert.match(s.k(['get', 'endpoints', 'nginx-service', '-n', ns, '--no-headers']), /^nginx-service\s+\S+:80,\S+:80,\S+:80\s/);
+    const slices = at(parseObject(s.k(['get', 'endpointslices', '-n', ns, '-l', 'kubernetes.io/service-name=nginx-service', '-o', 'json'])), 'items');
+    assert.ok(Array.isArray(slices) && slices.length === 1);
+    const endpoints = at(slices[0], 'endpoints');
+    assert.equal(Array.isArray(endpoints) ? endpoints.filter((e) => at(e, 'conditions.ready') === true).length : 0, 3);
   });
 });

@@ -16,6 +16,7 @@ const generationKinds = new Set([
   'apps/DaemonSet',
   'batch/Job',
   'batch/CronJob',
+  'discovery.k8s.io/EndpointSlice',
   'policy/PodDisruptionBudget',
   'networking.k8s.io/Ingress',
   'networking.k8s.io/IngressClass',
