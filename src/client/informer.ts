@@ -1,7 +1,7 @@
 // An informer: list, then watch from the list's resourceVersion, keeping a cache and calling handlers;
 // a broken watch resumes from the last seen resourceVersion, and 410 Gone relists.
 import { isRecord } from '../api/object.js';
-import type { RestClient, WatchStream } from './rest-client.js';
+import { RestClient, type WatchStream } from './rest-client.js';
 
 export type Obj = Record<string, unknown> & { metadata?: { name?: string; namespace?: string; resourceVersion?: string } };
 
@@ -17,52 +17,54 @@ export function objectKey(obj: Obj): string {
   return ns === '' ? name : `${ns}/${name}`;
 }
 
-export class Informer {
-  private readonly cache = new Map<string, Obj>();
-  private readonly handlers: EventHandlers[] = [];
+/**
+ * The list+watch of one collection (path and selectors) on one server, shared by every Informer of it in this
+ * process, as client-go's shared informers are: one watch and one decoded cache, however many controllers look.
+ * It has a client of its own and stops when its last Informer stops.
+ */
+class SharedSource {
+  readonly cache = new Map<string, Obj>();
+  readonly subscribers = new Set<Informer>();
   private resourceVersion = '';
   private stream: WatchStream | undefined;
   private stopped = false;
-  private synced = false;
+  private started = false;
+  synced = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private syncWaiters: (() => void)[] = [];
 
-  /** `path` is a collection path, e.g. /api/v1/namespaces or /apis/apps/v1/deployments. */
   constructor(
     private readonly client: RestClient,
     private readonly path: string,
-    private readonly query: Record<string, string> = {},
+    private readonly query: Record<string, string>,
+    private readonly onStopped: () => void,
   ) {}
 
-  addHandlers(h: EventHandlers): void {
-    this.handlers.push(h);
+  subscribe(inf: Informer): void {
+    this.subscribers.add(inf);
+    if (!this.started) {
+      this.started = true;
+      void this.relist();
+      return;
+    }
+    // A late subscriber hears of everything already known, as client-go replays adds to a new handler.
+    for (const obj of this.cache.values()) inf.deliverAdd(obj);
   }
 
-  get(key: string): Obj | undefined {
-    return this.cache.get(key);
-  }
-
-  list(): Obj[] {
-    return [...this.cache.values()];
-  }
-
-  hasSynced(): boolean {
-    return this.synced;
-  }
-
-  waitForSync(): Promise<void> {
-    if (this.synced) return Promise.resolve();
-    return new Promise((resolve) => this.syncWaiters.push(resolve));
-  }
-
-  start(): void {
-    void this.relist();
-  }
-
-  stop(): void {
+  unsubscribe(inf: Informer): void {
+    this.subscribers.delete(inf);
+    if (this.subscribers.size > 0) return;
     this.stopped = true;
     this.stream?.stop();
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    for (const w of this.syncWaiters.splice(0)) w();
+    this.client.close();
+    this.onStopped();
+  }
+
+  waitForSync(): Promise<void> {
+    if (this.synced || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => this.syncWaiters.push(resolve));
   }
 
   private url(extra: Record<string, string>): string {
@@ -80,6 +82,7 @@ export class Informer {
     if (this.stopped) return;
     try {
       const list = await this.client.request('GET', this.url({}));
+      if (this.stopped) return;
       const items = Array.isArray(list['items']) ? (list['items'] as Obj[]) : [];
       const meta = isRecord(list['metadata']) ? list['metadata'] : {};
       this.resourceVersion = typeof meta['resourceVersion'] === 'string' ? meta['resourceVersion'] : '';
@@ -89,15 +92,15 @@ export class Informer {
         seen.add(key);
         const old = this.cache.get(key);
         this.cache.set(key, item);
-        for (const h of this.handlers) {
-          if (old === undefined) h.add?.(item);
-          else if (old.metadata?.resourceVersion !== item.metadata?.resourceVersion) h.update?.(old, item);
+        for (const inf of this.subscribers) {
+          if (old === undefined) inf.deliverAdd(item);
+          else if (old.metadata?.resourceVersion !== item.metadata?.resourceVersion) inf.deliverUpdate(old, item);
         }
       }
       for (const [key, old] of [...this.cache]) {
         if (!seen.has(key)) {
           this.cache.delete(key);
-          for (const h of this.handlers) h.delete?.(old);
+          for (const inf of this.subscribers) inf.deliverDelete(old);
         }
       }
       if (!this.synced) {
@@ -129,13 +132,13 @@ export class Informer {
         const old = this.cache.get(key);
         if (ev.type === 'DELETED') {
           this.cache.delete(key);
-          for (const h of this.handlers) h.delete?.(obj);
+          for (const inf of this.subscribers) inf.deliverDelete(obj);
           return;
         }
         this.cache.set(key, obj);
-        for (const h of this.handlers) {
-          if (old === undefined) h.add?.(obj);
-          else h.update?.(old, obj);
+        for (const inf of this.subscribers) {
+          if (old === undefined) inf.deliverAdd(obj);
+          else inf.deliverUpdate(old, obj);
         }
       },
       (err) => {
@@ -144,5 +147,101 @@ export class Informer {
         else this.retry(() => this.watch(), err === undefined ? 0 : 1000);
       },
     );
+  }
+}
+
+const sources = new Map<string, SharedSource>();
+
+function sourceKey(client: RestClient, path: string, query: Record<string, string>): string {
+  const q = Object.entries(query)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
+  const c = client.config;
+  return `${c.server}|${c.token ?? ''}|${c.certPem ?? ''}|${path}?${q}`;
+}
+
+/**
+ * A view of a collection: its cache and change handlers. Informers of the same collection (path and selectors) on
+ * the same server and credentials share one list+watch and one cache (objects in it are shared: never mutate them).
+ */
+export class Informer {
+  private readonly handlers: EventHandlers[] = [];
+  private source: SharedSource | undefined;
+  private stopped = false;
+
+  /** `path` is a collection path, e.g. /api/v1/namespaces or /apis/apps/v1/deployments. */
+  constructor(
+    private readonly client: RestClient,
+    private readonly path: string,
+    private readonly query: Record<string, string> = {},
+  ) {}
+
+  addHandlers(h: EventHandlers): void {
+    this.handlers.push(h);
+  }
+
+  get(key: string): Obj | undefined {
+    return this.source?.cache.get(key);
+  }
+
+  list(): Obj[] {
+    return this.source === undefined ? [] : [...this.source.cache.values()];
+  }
+
+  hasSynced(): boolean {
+    return this.source?.synced === true;
+  }
+
+  waitForSync(): Promise<void> {
+    if (this.source !== undefined) return this.source.waitForSync();
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (this.source !== undefined) void this.source.waitForSync().then(resolve);
+        else if (this.stopped) resolve();
+        else setTimeout(check, 10).unref();
+      };
+      check();
+    });
+  }
+
+  start(): void {
+    if (this.source !== undefined || this.stopped) return;
+    const key = sourceKey(this.client, this.path, this.query);
+    let src = sources.get(key);
+    if (src === undefined) {
+      const created: SharedSource = new SharedSource(new RestClient(this.client.config), this.path, this.query, () => {
+        if (sources.get(key) === created) sources.delete(key);
+      });
+      src = created;
+      sources.set(key, src);
+    }
+    this.source = src;
+    src.subscribe(this);
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    const src = this.source;
+    if (src !== undefined) src.unsubscribe(this);
+  }
+
+  /** @internal Called by the shared source. */
+  deliverAdd(obj: Obj): void {
+    if (this.stopped) return;
+    for (const h of this.handlers) h.add?.(obj);
+  }
+
+  /** @internal Called by the shared source. */
+  deliverUpdate(old: Obj, obj: Obj): void {
+    if (this.stopped) return;
+    for (const h of this.handlers) h.update?.(old, obj);
+  }
+
+  /** @internal Called by the shared source. */
+  deliverDelete(obj: Obj): void {
+    if (this.stopped) return;
+    for (const h of this.handlers) h.delete?.(obj);
   }
 }
