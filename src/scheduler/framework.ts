@@ -89,6 +89,10 @@ export interface NodeInfo {
   readonly nonZeroRequested: Resource;
   readonly allocatable: Resource;
   readonly usedPorts: readonly HostPort[];
+  /** The pods with any pod affinity or anti-affinity (upstream's PodsWithAffinity). */
+  readonly podsWithAffinity: readonly Pod[];
+  /** The pods with required pod anti-affinity (upstream's PodsWithRequiredAntiAffinity). */
+  readonly podsWithRequiredAntiAffinity: readonly Pod[];
   /** Image name (as node.status.images lists it) to its state. */
   readonly imageStates: ReadonlyMap<string, ImageStateSummary>;
 }
@@ -164,6 +168,8 @@ export function newNodeInfo(node: Node, pods: readonly Pod[], imageCounts: Reado
     nonZeroRequested,
     allocatable: allocatableOf(node),
     usedPorts,
+    podsWithAffinity: pods.filter((p) => p.spec?.affinity?.podAffinity !== undefined || p.spec?.affinity?.podAntiAffinity !== undefined),
+    podsWithRequiredAntiAffinity: pods.filter((p) => (p.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).length > 0),
     imageStates,
   };
 }

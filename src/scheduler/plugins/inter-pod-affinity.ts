@@ -98,8 +98,11 @@ export const interPodAffinityFilter: FilterPlugin = {
     const affinityCounts = new PairCounts();
     const antiAffinityCounts = new PairCounts();
     let anyExistingAnti = false;
+    // Without terms of its own, the pod only meets existing pods' required anti-affinity (upstream walks
+    // NodeInfo.PodsWithRequiredAntiAffinity then, not every pod).
+    const ownTerms = affinity.length > 0 || antiAffinity.length > 0;
     for (const nodeInfo of snapshot.nodes) {
-      for (const existing of nodeInfo.pods) {
+      for (const existing of ownTerms ? nodeInfo.pods : nodeInfo.podsWithRequiredAntiAffinity) {
         const terms = affinityTerms(existing, existing.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution);
         if (terms.length > 0) anyExistingAnti = true;
         for (const t of terms) if (termMatches(t, pod, snapshot)) existingAnti.add(nodeInfo.node, t.topologyKey, 1);
@@ -148,11 +151,6 @@ export const interPodAffinityFilter: FilterPlugin = {
 /** args.HardPodAffinityWeight default. */
 const hardPodAffinityWeight = 1;
 
-function hasAffinity(p: Pod): boolean {
-  const a = p.spec?.affinity;
-  return a?.podAffinity !== undefined || a?.podAntiAffinity !== undefined;
-}
-
 export const interPodAffinityScore: ScorePlugin = {
   name: 'InterPodAffinity',
   weight: 2,
@@ -176,7 +174,7 @@ export const interPodAffinityScore: ScorePlugin = {
     for (const nodeInfo of snapshot.nodes) {
       const node = nodeInfo.node;
       if (Object.keys(nodeLabels(node)).length === 0) continue;
-      const podsToProcess = hasConstraints ? nodeInfo.pods : nodeInfo.pods.filter(hasAffinity);
+      const podsToProcess = hasConstraints ? nodeInfo.pods : nodeInfo.podsWithAffinity;
       for (const existing of podsToProcess) {
         for (const { term, weight } of preferredAffinity) add(term, weight, existing, node);
         for (const { term, weight } of preferredAnti) add(term, -weight, existing, node);
