@@ -12,7 +12,7 @@ import { ensureClusterPki } from '../pki/cluster-pki.js';
 import { openStorage, startAutoCompaction } from '../storage/index.js';
 import { RestClient } from '../client/rest-client.js';
 import { canonicalControllerName, controllerNames } from '../controllers/controller-names.js';
-import { parseGoDuration } from '../virtual-nodes/go-duration.js';
+import { parseGoDuration } from '../machinery/go-duration.js';
 import { log } from './log.js';
 
 export function defaultDataDir(): string {

@@ -2,7 +2,7 @@
 // or a terminal phase. Pure functions of the pod and the time; conditions follow pkg/kubelet/status/generate.go.
 import { createHash } from 'node:crypto';
 import type { ContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
-import { parseGoDuration } from './go-duration.js';
+import { parseGoDuration } from '../machinery/go-duration.js';
 
 /**
  * Annotation `k8ts.io/virtual-complete-after`: a Go duration ("2s", "1m30s"). The pod's containers exit 0 that long

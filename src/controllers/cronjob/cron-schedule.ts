@@ -2,8 +2,8 @@
 // (minute hour day-of-month month day-of-week), an optional TZ=/CRON_TZ= prefix naming the zone the fields are read
 // in, the @yearly … @hourly descriptors and "@every <duration>". `next(t)` is SpecSchedule.Next: the first second
 // after t that matches, stepping the zone's wall clock as Go's time package does across DST changes.
-import { cronScheduleError } from '../../api/validation/groups/cron-schedule.js';
-import { parseGoDuration } from '../../virtual-nodes/go-duration.js';
+import { cronScheduleError, dom as domBounds, dow as dowBounds, hours as hourBounds, minutes as minuteBounds, months as monthBounds, type CronBounds } from '../../api/validation/groups/cron-schedule.js';
+import { parseGoDuration } from '../../machinery/go-duration.js';
 import { localTimeZone, wallClock, wallTimeToMs } from './zoned-time.js';
 
 /** A parsed schedule: the first activation strictly after `afterMs` (epoch ms), or undefined when there is none. */
@@ -13,21 +13,7 @@ export interface CronSchedule {
 
 const starBit = 2n ** 63n;
 
-interface Bounds {
-  readonly min: number;
-  readonly max: number;
-  readonly names?: Readonly<Record<string, number>>;
-}
-
-const minuteBounds: Bounds = { min: 0, max: 59 };
-const hourBounds: Bounds = { min: 0, max: 23 };
-const domBounds: Bounds = { min: 1, max: 31 };
-const monthBounds: Bounds = {
-  min: 1,
-  max: 12,
-  names: { jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12 },
-};
-const dowBounds: Bounds = { min: 0, max: 6, names: { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 } };
+type Bounds = CronBounds;
 
 function parseIntOrName(expr: string, names: Readonly<Record<string, number>> | undefined): number {
   return names?.[expr.toLowerCase()] ?? Number(expr);

@@ -2,21 +2,24 @@
 // five fields (minute hour day-of-month month day-of-week), an optional TZ=/CRON_TZ= prefix, and the
 // @yearly ... @hourly and "@every <duration>" descriptors.
 
-interface Bounds {
+/** The range of one cron field, and the names it accepts (robfig/cron's bounds). */
+export interface CronBounds {
   readonly min: number;
   readonly max: number;
   readonly names?: Readonly<Record<string, number>>;
 }
 
-const minutes: Bounds = { min: 0, max: 59 };
-const hours: Bounds = { min: 0, max: 23 };
-const dom: Bounds = { min: 1, max: 31 };
-const months: Bounds = {
+type Bounds = CronBounds;
+
+export const minutes: Bounds = { min: 0, max: 59 };
+export const hours: Bounds = { min: 0, max: 23 };
+export const dom: Bounds = { min: 1, max: 31 };
+export const months: Bounds = {
   min: 1,
   max: 12,
   names: { jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12 },
 };
-const dow: Bounds = { min: 0, max: 6, names: { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 } };
+export const dow: Bounds = { min: 0, max: 6, names: { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 } };
 
 class CronError extends Error {}
 
