@@ -1,5 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Lease } from 'kubernetes-types/coordination/v1.js';
+import { ApiError } from '../machinery/errors.js';
+import { RestClient } from './rest-client.js';
 import {
   decideAcquireOrRenew,
   defaultLeaderElectionIdentity,
@@ -9,6 +12,7 @@ import {
   observe,
   recordToLeaseSpec,
   releasedRecord,
+  LeaderElector,
   validateLeaderElectionConfig,
   type LeaderElectionRecord,
 } from './leader-election.js';
@@ -156,5 +160,132 @@ describe('validateLeaderElectionConfig', () => {
 
   test('rejects a lease duration under a second, which the Lease could not hold', () => {
     assert.throws(() => validateLeaderElectionConfig(900, 500, 200, 'x'), { message: 'leaseDuration must be at least one second' });
+  });
+});
+
+/** One Lease kept in memory with resourceVersions, as the API server keeps it (GET, POST, PUT with 409 Conflict). */
+class LeaseStore {
+  lease: Lease | undefined;
+  private rv = 0;
+
+  handle(method: string, body: unknown): Lease {
+    const conflict = (): ApiError => new ApiError(409, 'Conflict', 'Operation cannot be fulfilled on leases.coordination.k8s.io "l": the object has been modified; please apply your changes to the latest version and try again');
+    switch (method) {
+      case 'GET':
+        if (this.lease === undefined) throw new ApiError(404, 'NotFound', 'leases.coordination.k8s.io "l" not found');
+        return structuredClone(this.lease);
+      case 'POST':
+        if (this.lease !== undefined) throw new ApiError(409, 'AlreadyExists', 'leases.coordination.k8s.io "l" already exists');
+        this.lease = { ...(body as Lease), metadata: { ...(body as Lease).metadata, resourceVersion: String(++this.rv) } };
+        return structuredClone(this.lease);
+      case 'PUT':
+        if (this.lease === undefined) throw new ApiError(404, 'NotFound', 'leases.coordination.k8s.io "l" not found');
+        if ((body as Lease).metadata?.resourceVersion !== this.lease.metadata?.resourceVersion) throw conflict();
+        this.lease = { ...(body as Lease), metadata: { ...(body as Lease).metadata, resourceVersion: String(++this.rv) } };
+        return structuredClone(this.lease);
+      default:
+        throw new Error(`unexpected ${method}`);
+    }
+  }
+}
+
+/** A client of the store that can be cut off (every request fails, as when the server cannot be reached). */
+class StoreClient extends RestClient {
+  cutOff = false;
+
+  constructor(private readonly store: LeaseStore) {
+    super({ server: 'https://127.0.0.1:9', caPem: '' });
+  }
+
+  override async request<T = Record<string, unknown>>(method: string, _path: string, body?: unknown): Promise<T> {
+    await new Promise((r) => setTimeout(r, 2));
+    if (this.cutOff) throw new Error('connect ECONNREFUSED 127.0.0.1:9');
+    return this.store.handle(method, body) as T;
+  }
+}
+
+describe('LeaderElector', () => {
+  test('a leader that cannot renew within the renew deadline stops leading before another takes over after the lease duration', async () => {
+    const store = new LeaseStore();
+    const events: string[] = [];
+    let leaders = 0;
+    let maxLeaders = 0;
+    const make = (id: string, client: RestClient): LeaderElector => {
+      let leading = false;
+      return new LeaderElector(client, {
+        namespace: 'kube-system',
+        name: 'l',
+        identity: id,
+        leaseDurationMs: 1000,
+        renewDeadlineMs: 500,
+        retryPeriodMs: 100,
+        callbacks: {
+          onStartedLeading: () => {
+            leading = true;
+            maxLeaders = Math.max(maxLeaders, ++leaders);
+            events.push(`${id} started`);
+          },
+          onStoppedLeading: () => {
+            if (leading) leaders--;
+            leading = false;
+            events.push(`${id} stopped`);
+          },
+        },
+      });
+    };
+    const aClient = new StoreClient(store);
+    const a = make('a', aClient);
+    const b = make('b', new StoreClient(store));
+    const aRun = a.run();
+    const waitUntil = async (what: string, cond: () => boolean): Promise<void> => {
+      const deadline = Date.now() + 5000;
+      while (!cond()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    await waitUntil('a to lead', () => a.isLeader());
+    void b.run();
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(b.isLeader(), false);
+
+    const cutAt = performance.now();
+    aClient.cutOff = true;
+    await aRun;
+    const lostAfter = performance.now() - cutAt;
+    assert.ok(lostAfter >= 400 && lostAfter < 800, `a stopped leading ${Math.round(lostAfter)} ms after it was cut off`);
+    await waitUntil('b to lead', () => b.isLeader());
+    const tookOverAfter = performance.now() - cutAt;
+    assert.ok(tookOverAfter >= 800, `b took over ${Math.round(tookOverAfter)} ms after a was cut off`);
+    assert.deepEqual(events, ['a started', 'a stopped', 'b started']);
+    assert.equal(maxLeaders, 1);
+    assert.equal(store.lease?.spec?.leaseTransitions, 1);
+    await b.stop();
+    assert.deepEqual(events, ['a started', 'a stopped', 'b started', 'b stopped']);
+  });
+
+  test('a candidate that loses the race to create the Lease waits for the winner', async () => {
+    const store = new LeaseStore();
+    const started: string[] = [];
+    const newLeaders: string[] = [];
+    const electors = ['a', 'b'].map(
+      (id) =>
+        new LeaderElector(new StoreClient(store), {
+          namespace: 'kube-system',
+          name: 'l',
+          identity: id,
+          leaseDurationMs: 1000,
+          renewDeadlineMs: 500,
+          retryPeriodMs: 100,
+          callbacks: { onStartedLeading: () => void started.push(id), onStoppedLeading: () => undefined, onNewLeader: (l) => void newLeaders.push(`${id} sees ${l}`) },
+        }),
+    );
+    for (const e of electors) void e.run();
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(started.length, 1);
+    const winner = started[0] ?? '';
+    assert.equal(store.lease?.spec?.holderIdentity, winner);
+    assert.deepEqual(newLeaders.sort(), [`a sees ${winner}`, `b sees ${winner}`]);
+    await Promise.all(electors.map((e) => e.stop()));
   });
 });
