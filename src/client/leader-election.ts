@@ -274,6 +274,11 @@ export class LeaderElector {
     const leadership = new AbortController();
     try {
       if (!(await this.acquire())) return;
+      if (this.stopped) {
+        // Stopped while the lock was being taken: let it go again without starting to lead.
+        if (this.releaseOnCancel) await this.release();
+        return;
+      }
       this.leading = true;
       void (async () => {
         try {
@@ -300,7 +305,7 @@ export class LeaderElector {
     while (!this.stopped) {
       const ok = await this.tryAcquireOrRenew();
       this.maybeReportTransition();
-      if (ok && !this.stopped) {
+      if (ok) {
         this.recordEvent('became leader');
         log.info('successfully acquired lease', { lease: this.describe, identity: this.identity });
         return true;
