@@ -66,6 +66,13 @@ describe('request duration histogram from /metrics', () => {
     assert.equal(quantileBucket(delta, 0.5), 1);
   });
 
+  test('creates and updates labelled with the request verb count as POST and PUT', () => {
+    const k8tsStyle = [...series('CREATE', 'pods', [1, 2, 2], 1), ...series('UPDATE', 'leases', [3, 3, 3], 1), ...series('LIST', 'pods', [0, 0, 7], 9)].join('\n');
+    assert.equal(requestDurationHistogram(k8tsStyle).count, 5);
+    assert.equal(requestDurationHistogram(k8tsStyle, ['PUT']).count, 3);
+    assert.equal(requestTotal('apiserver_request_total{code="200",resource="leases",verb="UPDATE"} 7', { verb: 'PUT' }), 7);
+  });
+
   test('request totals add up every series whose labels match, whatever the code', () => {
     assert.equal(requestTotal(scrape, { resource: 'leases', verb: 'PUT' }), 42);
     assert.equal(requestTotal(scrape, { verb: 'POST' }), 90);

@@ -13,6 +13,14 @@ export interface DurationHistogram {
 /** The verbs of upstream's mutating-call latency SLO. */
 export const mutatingVerbs: readonly string[] = ['POST', 'PUT', 'PATCH', 'DELETE'];
 
+/**
+ * A verb label as upstream writes it: kube-apiserver labels creates POST and updates PUT (the route's HTTP verb);
+ * a server that labels them with the request's verb (CREATE, UPDATE) is read the same.
+ */
+export function metricVerb(label: string): string {
+  return label === 'CREATE' ? 'POST' : label === 'UPDATE' ? 'PUT' : label;
+}
+
 /** The labels of one Prometheus sample line, `{a="x",b="y"}` (escapes \\, \" and \n undone). */
 export function parseLabels(text: string): Map<string, string> {
   const labels = new Map<string, string>();
@@ -46,7 +54,7 @@ export function requestDurationHistogram(metricsText: string, verbs: readonly st
   let count = 0;
   let sum = 0;
   for (const s of samples(metricsText, 'apiserver_request_duration_seconds_')) {
-    if (!verbs.includes(s.labels.get('verb') ?? '')) continue;
+    if (!verbs.includes(metricVerb(s.labels.get('verb') ?? ''))) continue;
     if (s.name === 'apiserver_request_duration_seconds_bucket') {
       const le = s.labels.get('le') ?? '';
       if (le === '+Inf') continue;
@@ -81,11 +89,11 @@ export function quantileBucket(h: DurationHistogram, q: number): number {
   return Number.POSITIVE_INFINITY;
 }
 
-/** The sum of apiserver_request_total over the series whose labels all match `match`. */
+/** The sum of apiserver_request_total over the series whose labels all match `match` (verbs as metricVerb reads them). */
 export function requestTotal(metricsText: string, match: Readonly<Record<string, string>>): number {
   let total = 0;
   for (const s of samples(metricsText, 'apiserver_request_total{')) {
-    if (Object.entries(match).every(([k, v]) => s.labels.get(k) === v)) total += s.value;
+    if (Object.entries(match).every(([k, v]) => (k === 'verb' ? metricVerb(s.labels.get(k) ?? '') : s.labels.get(k)) === v)) total += s.value;
   }
   return total;
 }
