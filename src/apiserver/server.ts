@@ -1,5 +1,7 @@
 // The API server: HTTPS (HTTP/2 and HTTP/1.1), authentication -> authorization -> handlers, discovery,
 // OpenAPI, health and metrics.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { openapiV2Json, openapiV2Protobuf, openapiV2ProtobufContentType, openapiV3Document, openapiV3Index } from '../api/openapi/index.js';
@@ -43,6 +45,12 @@ export class ApiServer {
   readonly serviceCidr: Cidr;
   private readonly server: Http2SecureServer;
   private readonly authenticate;
+  /**
+   * The loopback identity, as upstream's: the server's own control loops (scheduler, controllers, virtual nodes) are
+   * clients of it with a random token made at start that never leaves the process.
+   */
+  private readonly loopbackToken = randomBytes(32).toString('base64url');
+  private loopbackServer: HttpServer | undefined;
   private readonly authorize: Authorizer;
   private ready = false;
   private services: ServiceAllocator | undefined;
@@ -72,7 +80,10 @@ export class ApiServer {
       opts.tolerationSeconds !== undefined ? { tolerationSeconds: opts.tolerationSeconds } : {},
     );
     this.registry = new Registry(opts.storage, admission);
-    this.authenticate = createAuthenticator(opts.tokens);
+    const loopbackUser: UserInfo = { name: 'system:apiserver', uid: randomUUID(), groups: ['system:masters'] };
+    const authenticate = createAuthenticator(opts.tokens);
+    const loopbackHeader = `Bearer ${this.loopbackToken}`;
+    this.authenticate = (req: Req): UserInfo | undefined => (req.headers.authorization === loopbackHeader ? { ...loopbackUser, groups: [...loopbackUser.groups, 'system:authenticated'] } : authenticate(req));
     this.authorize = opts.authorizer ?? alwaysAllow;
     this.server = createSecureServer({
       key: opts.tls.keyPem,
@@ -107,6 +118,32 @@ export class ApiServer {
     return this.server.address() as AddressInfo;
   }
 
+  /**
+   * Serves plain HTTP/1.1 on an abstract Unix socket (Linux; it has no file and goes away with the process) for the
+   * control loops in this process: the same handlers and authorization, without TLS on both ends of every request.
+   * Only the loopback token authenticates there. Returns what a RestClient needs to use it.
+   */
+  async listenLoopback(): Promise<{ server: string; caPem: string; token: string; socketPath: string }> {
+    const socketPath = `\0k8ts-loopback-${process.pid}-${randomBytes(8).toString('hex')}`;
+    const loopbackHeader = `Bearer ${this.loopbackToken}`;
+    const server = createHttpServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+      if (req.headers.authorization !== loopbackHeader) {
+        sendError(res, ApiError.unauthorized());
+        return;
+      }
+      void this.handle(req, res);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socketPath, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.loopbackServer = server;
+    return { server: 'http://localhost', caPem: this.opts.tls.caPem, token: this.loopbackToken, socketPath };
+  }
+
   markReady(): void {
     this.ready = true;
   }
@@ -122,6 +159,8 @@ export class ApiServer {
 
   async close(): Promise<void> {
     for (const store of this.registry.allStores()) store.stopCache();
+    this.loopbackServer?.close();
+    this.loopbackServer?.closeAllConnections();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       // Open watch streams would keep close() waiting: end their sessions.

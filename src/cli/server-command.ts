@@ -8,9 +8,9 @@ import { loadTokenFile, type UserInfo } from '../apiserver/auth/authenticator.js
 import { bootstrapCluster } from '../apiserver/bootstrap.js';
 import { nthAddress, parseCidr } from '../apiserver/admission/service-allocator.js';
 import { renderKubeconfig } from '../client/kubeconfig.js';
+import { RestClient } from '../client/rest-client.js';
 import { ensureClusterPki } from '../pki/cluster-pki.js';
 import { openStorage, startAutoCompaction } from '../storage/index.js';
-import { RestClient } from '../client/rest-client.js';
 import { canonicalControllerName, controllerNames } from '../controllers/controller-names.js';
 import { parseGoDuration } from '../machinery/go-duration.js';
 import { log } from './log.js';
@@ -174,7 +174,8 @@ export async function runServer(argv: string[]): Promise<void> {
   if (values['disable-agent'] !== true) {
     log.info('node agent not started: it arrives in a later release; running the control plane only', {});
   }
-  const adminConfig = { server: clientServer, caPem: pki.ca.certPem, certPem: pki.admin.certPem, keyPem: pki.admin.keyPem };
+  // The control loops are clients of the in-process loopback listener (plain HTTP on an abstract Unix socket).
+  const loopbackConfig = await server.listenLoopback();
   // The control loops load once the API server is up: they are not needed to answer /readyz, and a server run with
   // them turned off never loads them.
   const running: { stop(): void }[] = [];
@@ -194,7 +195,7 @@ export async function runServer(argv: string[]): Promise<void> {
 
   const { startControllers } = await import('../controllers/index.js');
   running.push(
-    await startControllers(adminConfig, {
+    await startControllers(loopbackConfig, {
       clusterCidr: values['cluster-cidr'],
       disabled: disabledControllers,
       nodeMonitorGracePeriodMs,
@@ -203,11 +204,11 @@ export async function runServer(argv: string[]): Promise<void> {
     }),
   );
   if (values['disable-scheduler'] !== true) {
-    const { startScheduler } = await import('../scheduler/scheduler.js');
-    running.push(startScheduler(new RestClient(adminConfig)));
+    const { startComponentThread } = await import('./component-thread.js');
+    running.push(startComponentThread(loopbackConfig, { component: 'scheduler', opts: {} }));
   }
   if (virtualNodeCount > 0) {
     const { startVirtualNodes } = await import('../virtual-nodes/virtual-nodes.js');
-    running.push(startVirtualNodes(new RestClient(adminConfig), { count: virtualNodeCount, cpu: values['virtual-node-cpu'], memory: values['virtual-node-memory'] }));
+    running.push(startVirtualNodes(new RestClient(loopbackConfig), { count: virtualNodeCount, cpu: values['virtual-node-cpu'], memory: values['virtual-node-memory'] }));
   }
 }

@@ -9,6 +9,8 @@ export interface ClientConfig {
   readonly certPem?: string;
   readonly keyPem?: string;
   readonly token?: string;
+  /** Plain HTTP over this Unix socket instead of HTTPS to `server` (the API server's in-process loopback). */
+  readonly socketPath?: string;
 }
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');

@@ -1,7 +1,7 @@
 // A small REST client for the Kubernetes API: JSON requests over HTTPS with client certificates or a token,
 // keep-alive connections, ApiError for non-2xx answers, and watch streams.
-import { Agent, request, type RequestOptions } from 'node:https';
-import type { IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { ApiError, type Status } from '../machinery/errors.js';
 import { isRecord } from '../api/object.js';
 import type { ClientConfig } from './kubeconfig.js';
@@ -16,23 +16,32 @@ export interface WatchStream {
 }
 
 export class RestClient {
-  private readonly agent: Agent;
+  private readonly agent: HttpAgent;
   /**
    * Watches hold their connection for as long as they run (HTTP/1.1 has no multiplexing): they get connections of
    * their own, without a limit, so that many informers never starve the requests, nor each other.
    */
-  private readonly watchAgent: Agent;
+  private readonly watchAgent: HttpAgent;
   private readonly base: URL;
+  private readonly send: (opts: RequestOptions, onResponse: (res: IncomingMessage) => void) => ClientRequest;
 
   constructor(readonly config: ClientConfig) {
     this.base = new URL(config.server);
-    this.agent = new Agent({ keepAlive: true, maxSockets: 16, ca: config.caPem, cert: config.certPem, key: config.keyPem });
-    this.watchAgent = new Agent({ keepAlive: false, maxSockets: Infinity, ca: config.caPem, cert: config.certPem, key: config.keyPem });
+    if (config.socketPath !== undefined) {
+      this.agent = new HttpAgent({ keepAlive: true, maxSockets: 16 });
+      this.watchAgent = new HttpAgent({ keepAlive: false, maxSockets: Infinity });
+      this.send = httpRequest;
+    } else {
+      this.agent = new HttpsAgent({ keepAlive: true, maxSockets: 16, ca: config.caPem, cert: config.certPem, key: config.keyPem });
+      this.watchAgent = new HttpsAgent({ keepAlive: false, maxSockets: Infinity, ca: config.caPem, cert: config.certPem, key: config.keyPem });
+      this.send = httpsRequest;
+    }
   }
 
   private options(method: string, path: string, headers: Record<string, string>, agent = this.agent): RequestOptions {
     const h: Record<string, string> = { accept: 'application/json', ...headers };
     if (this.config.token !== undefined) h['authorization'] = `Bearer ${this.config.token}`;
+    if (this.config.socketPath !== undefined) return { method, socketPath: this.config.socketPath, path, headers: h, agent };
     return { method, host: this.base.hostname, port: this.base.port === '' ? 443 : Number(this.base.port), path, headers: h, agent };
   }
 
@@ -44,7 +53,7 @@ export class RestClient {
       headers['content-length'] = String(payload.length);
     }
     return new Promise<T>((resolve, reject) => {
-      const req = request(this.options(method, path, headers), (res) => {
+      const req = this.send(this.options(method, path, headers), (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
@@ -71,7 +80,7 @@ export class RestClient {
   watch(path: string, onEvent: (ev: WatchEventJson) => void, onEnd: (err?: Error) => void): WatchStream {
     let stopped = false;
     let response: IncomingMessage | undefined;
-    const req = request(this.options('GET', path, {}, this.watchAgent), (res) => {
+    const req = this.send(this.options('GET', path, {}, this.watchAgent), (res) => {
       response = res;
       if ((res.statusCode ?? 0) !== 200) {
         const chunks: Buffer[] = [];
@@ -90,12 +99,15 @@ export class RestClient {
       let buf = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
-        buf += chunk;
+        buf = buf === '' ? chunk : buf + chunk;
+        let start = 0;
         let nl: number;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          if (line.trim() === '' || stopped) continue;
+        // Every complete line of the chunk, then one slice for the rest (not one slice of the whole rest per line).
+        while ((nl = buf.indexOf('\n', start)) >= 0) {
+          const line = buf.slice(start, nl);
+          start = nl + 1;
+          if (stopped) return;
+          if (line.length === 0 || line.trim() === '') continue;
           try {
             onEvent(JSON.parse(line) as WatchEventJson);
           } catch (e: unknown) {
@@ -105,6 +117,7 @@ export class RestClient {
             return;
           }
         }
+        buf = start === 0 ? buf : buf.slice(start);
       });
       res.on('end', () => {
         if (!stopped) {

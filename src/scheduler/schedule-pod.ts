@@ -134,15 +134,21 @@ export interface TotalScore {
 
 /** prioritizeNodes: per plugin score, normalize, weight; summed per node, in the feasible order. */
 export function prioritizeNodes(pod: Pod, snapshot: Snapshot, feasible: readonly NodeInfo[], plugins: readonly ScorePlugin[] = defaultScorePlugins): TotalScore[] {
-  const totals = new Map<string, number>(feasible.map((n) => [n.name, 0]));
+  const n = feasible.length;
+  const totals = new Float64Array(n);
   for (const plugin of plugins) {
     const scorer = plugin.preScore(pod, snapshot, feasible);
     if (scorer === null) continue;
-    let scores: NodeScore[] = feasible.map((n) => ({ name: n.name, score: scorer.score(n) }));
-    if (scorer.normalize !== undefined) scores = scorer.normalize(scores);
-    for (const s of scores) totals.set(s.name, (totals.get(s.name) ?? 0) + s.score * plugin.weight);
+    const w = plugin.weight;
+    if (scorer.normalize === undefined) {
+      for (let i = 0; i < n; i++) totals[i] = (totals[i] ?? 0) + scorer.score(feasible[i] as NodeInfo) * w;
+      continue;
+    }
+    const scores: NodeScore[] = feasible.map((ni) => ({ name: ni.name, score: scorer.score(ni) }));
+    const normalized = scorer.normalize(scores);
+    for (let i = 0; i < n; i++) totals[i] = (totals[i] ?? 0) + (normalized[i]?.score ?? 0) * w;
   }
-  return feasible.map((n) => ({ name: n.name, totalScore: totals.get(n.name) ?? 0 }));
+  return feasible.map((ni, i) => ({ name: ni.name, totalScore: totals[i] ?? 0 }));
 }
 
 /** selectHost: the highest total; ties resolved by reservoir sampling with `random`. */

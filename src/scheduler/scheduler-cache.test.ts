@@ -59,9 +59,11 @@ describe('the scheduler cache', () => {
     cache.setNode(node('a'));
     cache.setNode(node('b'));
     const first = cache.snapshot();
+    const [a1, b1] = [first.nodeByName.get('a'), first.nodeByName.get('b')];
     cache.setPod(pod('p', 'b'));
     const second = cache.snapshot();
-    assert.equal(second.nodeByName.get('a'), first.nodeByName.get('a'));
-    assert.notEqual(second.nodeByName.get('b'), first.nodeByName.get('b'));
+    assert.equal(second.nodeByName.get('a'), a1);
+    assert.notEqual(second.nodeByName.get('b'), b1);
+    assert.deepEqual(second.nodes.map((n) => n.pods.length), [0, 1]);
   });
 });

@@ -20,6 +20,9 @@ export class SchedulerCache {
   private imagesDirty = true;
   private order: string[] = [];
   private orderDirty = true;
+  private snapNodes: NodeInfo[] = [];
+  private snapByName = new Map<string, NodeInfo>();
+  private snapIndex = new Map<string, number>();
 
   /** A node was added or changed. */
   setNode(node: Node): void {
@@ -99,19 +102,30 @@ export class SchedulerCache {
       if (node === undefined) continue;
       this.infos.set(name, newNodeInfo(node, [...(this.podsByNode.get(name)?.values() ?? [])], this.imageCounts));
     }
-    this.dirty.clear();
     if (this.orderDirty) {
       this.order = [...this.nodes.keys()];
       this.orderDirty = false;
+      this.snapNodes = [];
+      this.snapByName = new Map();
+      this.snapIndex = new Map();
+      for (const name of this.order) {
+        const info = this.infos.get(name);
+        if (info === undefined) continue;
+        this.snapIndex.set(name, this.snapNodes.length);
+        this.snapNodes.push(info);
+        this.snapByName.set(name, info);
+      }
+    } else {
+      for (const name of this.dirty) {
+        const info = this.infos.get(name);
+        const i = this.snapIndex.get(name);
+        if (info === undefined || i === undefined) continue;
+        this.snapNodes[i] = info;
+        this.snapByName.set(name, info);
+      }
     }
-    const nodes: NodeInfo[] = [];
-    const nodeByName = new Map<string, NodeInfo>();
-    for (const name of this.order) {
-      const info = this.infos.get(name);
-      if (info === undefined) continue;
-      nodes.push(info);
-      nodeByName.set(name, info);
-    }
-    return { nodes, nodeByName, objects: {} };
+    this.dirty.clear();
+    // As upstream's UpdateSnapshot, one snapshot updated in place: it is read only within a scheduling cycle.
+    return { nodes: this.snapNodes, nodeByName: this.snapByName, objects: {} };
   }
 }

@@ -6,11 +6,17 @@ import type { ObjectReference } from 'kubernetes-types/core/v1.js';
 import { log } from '../../cli/log.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { ApiError } from '../../machinery/errors.js';
-import { EventCorrelator, formatTime, type CoreEvent, type CorrelatorOptions } from './event-correlator.js';
+import { EventCorrelator, formatTime, type CoreEvent, type CorrelateResult, type CorrelatorOptions } from './event-correlator.js';
 
 export type EventType = 'Normal' | 'Warning';
 
 const maxQueuedEvents = 1000;
+/**
+ * Events written at once. Upstream writes one at a time from Go, where a write costs little next to its round trip;
+ * here a burst (the scheduler's Scheduled events) would otherwise fill the queue. Writes of one Event name (a
+ * repeat PATCHed onto the one created before) stay in order.
+ */
+const maxInFlight = 8;
 const maxTriesPerEvent = 12;
 const defaultSleepMs = 10_000;
 
@@ -60,7 +66,9 @@ export class EventRecorder {
   private readonly correlator: EventCorrelator;
   private readonly clock: () => number;
   private readonly queue: CoreEvent[] = [];
-  private draining: Promise<void> | undefined;
+  private readonly workers = new Set<Promise<void>>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private droppedSinceLog = 0;
   private stopped = false;
   private lastNanos = 0n;
 
@@ -85,11 +93,12 @@ export class EventRecorder {
     try {
       const event = this.makeEvent(objectReference(involved), type, reason, args.length === 0 ? messageFmt : sprintf(messageFmt, args));
       if (this.queue.length >= maxQueuedEvents) {
-        log.warn('event queue full; dropping event', { component: this.opts.component, reason });
+        // Logged once per burst, not once per event: logging each would add to the overload that caused it.
+        if (this.droppedSinceLog++ === 0) log.warn('event queue full; dropping events', { component: this.opts.component, reason });
         return;
       }
       this.queue.push(event);
-      this.draining ??= this.drain().finally(() => (this.draining = undefined));
+      this.startWorkers();
     } catch (e: unknown) {
       log.error('could not record event', { component: this.opts.component, err: e instanceof Error ? e.message : String(e) });
     }
@@ -97,7 +106,7 @@ export class EventRecorder {
 
   /** Resolves once every event recorded so far has been written (or given up on). */
   async flush(): Promise<void> {
-    while (this.draining !== undefined) await this.draining;
+    while (this.workers.size > 0) await Promise.all([...this.workers]);
   }
 
   /** Stops recording: queued events are dropped. */
@@ -134,7 +143,21 @@ export class EventRecorder {
     };
   }
 
-  private async drain(): Promise<void> {
+  /** More writers while the queue is longer than the writers at work, up to maxInFlight. */
+  private startWorkers(): void {
+    while (this.workers.size < maxInFlight && this.workers.size < this.queue.length) {
+      const w: Promise<void> = this.work().finally(() => {
+        this.workers.delete(w);
+        if (this.workers.size === 0 && this.droppedSinceLog > 0) {
+          if (this.droppedSinceLog > 1) log.warn('events dropped while the queue was full', { component: this.opts.component, dropped: this.droppedSinceLog });
+          this.droppedSinceLog = 0;
+        }
+      });
+      this.workers.add(w);
+    }
+  }
+
+  private async work(): Promise<void> {
     for (let event = this.queue.shift(); event !== undefined; event = this.queue.shift()) {
       try {
         await this.recordToSink(event);
@@ -147,6 +170,18 @@ export class EventRecorder {
   private async recordToSink(newEvent: CoreEvent): Promise<void> {
     const result = this.correlator.correlate(newEvent);
     if (result.skip) return;
+    const name = result.event.metadata.name ?? '';
+    for (let before = this.inFlight.get(name); before !== undefined; before = this.inFlight.get(name)) await before;
+    const done = this.write(result);
+    this.inFlight.set(name, done);
+    try {
+      await done;
+    } finally {
+      if (this.inFlight.get(name) === done) this.inFlight.delete(name);
+    }
+  }
+
+  private async write(result: CorrelateResult): Promise<void> {
     const sleepMs = this.opts.retrySleepMs ?? defaultSleepMs;
     for (let tries = 1; ; tries++) {
       if (this.stopped) return;

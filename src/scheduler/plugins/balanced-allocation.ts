@@ -2,7 +2,7 @@
 // fractions (1 - standard deviation of the fractions), counting actual requests.
 import type { ScorePlugin } from '../framework.js';
 import { maxNodeScore } from '../framework.js';
-import { allocatableAndRequested, podRequestFor, scoredResources } from './node-resources-fit.js';
+import { podRequestFor } from './node-resources-fit.js';
 
 /** balancedResourceScorer. */
 export function balancedResourceScore(requested: readonly number[], allocatable: readonly number[]): number {
@@ -29,17 +29,19 @@ export const balancedAllocationScore: ScorePlugin = {
   name: 'NodeResourcesBalancedAllocation',
   weight: 1,
   preScore(pod) {
-    const podReqs = scoredResources.map((r) => podRequestFor(pod, r, true));
+    const cpu = podRequestFor(pod, 'cpu', true);
+    const memory = podRequestFor(pod, 'memory', true);
     return {
+      // balancedResourceScore for scoredResources (cpu and memory), unrolled.
       score(nodeInfo) {
-        const requested: number[] = [];
-        const allocatable: number[] = [];
-        scoredResources.forEach((r, i) => {
-          const [alloc, req] = allocatableAndRequested(nodeInfo, r, podReqs[i] ?? 0, true);
-          allocatable.push(alloc);
-          requested.push(alloc === 0 ? 0 : req);
-        });
-        return balancedResourceScore(requested, allocatable);
+        const alloc = nodeInfo.allocatable;
+        const req = nodeInfo.requested;
+        if (alloc.milliCPU === 0 || alloc.memory === 0) {
+          return balancedResourceScore([req.milliCPU + cpu, req.memory + memory], [alloc.milliCPU, alloc.memory]);
+        }
+        const fc = Math.min((req.milliCPU + cpu) / alloc.milliCPU, 1);
+        const fm = Math.min((req.memory + memory) / alloc.memory, 1);
+        return Math.trunc((1 - Math.abs((fc - fm) / 2)) * maxNodeScore);
       },
     };
   },

@@ -13,10 +13,10 @@ export function normalizedImageName(name: string): string {
   return name.lastIndexOf(':') <= name.lastIndexOf('/') ? `${name}:latest` : name;
 }
 
-function sumImageScores(nodeInfo: NodeInfo, pod: Pod, totalNumNodes: number): number {
+function sumImageScores(nodeInfo: NodeInfo, images: readonly string[], totalNumNodes: number): number {
   let sum = 0;
-  for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
-    const state = nodeInfo.imageStates.get(normalizedImageName(c.image ?? ''));
+  for (const image of images) {
+    const state = nodeInfo.imageStates.get(image);
     if (state !== undefined) sum += Math.trunc(state.size * (state.numNodes / totalNumNodes));
   }
   return sum;
@@ -33,7 +33,7 @@ export const imageLocalityScore: ScorePlugin = {
   weight: 1,
   preScore(pod, snapshot) {
     const total = snapshot.nodes.length;
-    const numContainers = (pod.spec?.initContainers ?? []).length + (pod.spec?.containers ?? []).length;
-    return { score: (nodeInfo) => calculatePriority(sumImageScores(nodeInfo, pod, total), numContainers) };
+    const images = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => normalizedImageName(c.image ?? ''));
+    return { score: (nodeInfo) => calculatePriority(nodeInfo.imageStates.size === 0 ? 0 : sumImageScores(nodeInfo, images, total), images.length) };
   },
 };

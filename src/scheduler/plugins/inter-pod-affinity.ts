@@ -172,9 +172,10 @@ export const interPodAffinityScore: ScorePlugin = {
       m.set(tv, (m.get(tv) ?? 0) + weight);
     };
     for (const nodeInfo of snapshot.nodes) {
+      const podsToProcess = hasConstraints ? nodeInfo.pods : nodeInfo.podsWithAffinity;
+      if (podsToProcess.length === 0) continue;
       const node = nodeInfo.node;
       if (Object.keys(nodeLabels(node)).length === 0) continue;
-      const podsToProcess = hasConstraints ? nodeInfo.pods : nodeInfo.podsWithAffinity;
       for (const existing of podsToProcess) {
         for (const { term, weight } of preferredAffinity) add(term, weight, existing, node);
         for (const { term, weight } of preferredAnti) add(term, -weight, existing, node);

@@ -35,9 +35,23 @@ export const nodeResourcesFitFilter: FilterPlugin = {
   name: 'NodeResourcesFit',
   preFilter(pod) {
     const request = podResourceRequest(pod);
+    const simple = Object.keys(request.scalarResources).length === 0;
     return {
       kind: 'filter',
       filter: (nodeInfo) => {
+        if (simple) {
+          // The common case, checked without building the reasons.
+          const alloc = nodeInfo.allocatable;
+          const used = nodeInfo.requested;
+          if (
+            nodeInfo.pods.length + 1 <= alloc.allowedPodNumber &&
+            request.milliCPU <= alloc.milliCPU - used.milliCPU &&
+            request.memory <= alloc.memory - used.memory &&
+            request.ephemeralStorage <= alloc.ephemeralStorage - used.ephemeralStorage
+          ) {
+            return null;
+          }
+        }
         const reasons = insufficientResources(request, nodeInfo);
         return reasons.length === 0 ? null : unschedulable('NodeResourcesFit', ...reasons);
       },
@@ -80,17 +94,23 @@ export const leastAllocatedScore: ScorePlugin = {
   name: 'NodeResourcesFit',
   weight: 1,
   preScore(pod) {
-    const podReqs = scoredResources.map((r) => podRequestFor(pod, r, false));
+    const cpu = podRequestFor(pod, 'cpu', false);
+    const memory = podRequestFor(pod, 'memory', false);
     return {
+      // scoredResources (cpu and memory, weight 1 each), unrolled.
       score(nodeInfo) {
+        const alloc = nodeInfo.allocatable;
+        const req = nodeInfo.nonZeroRequested;
         let nodeScore = 0;
         let weightSum = 0;
-        scoredResources.forEach((r, i) => {
-          const [alloc, req] = allocatableAndRequested(nodeInfo, r, podReqs[i] ?? 0, false);
-          if (alloc === 0) return;
-          nodeScore += leastRequestedScore(req, alloc);
+        if (alloc.milliCPU !== 0) {
+          nodeScore += leastRequestedScore(req.milliCPU + cpu, alloc.milliCPU);
           weightSum += 1;
-        });
+        }
+        if (alloc.memory !== 0) {
+          nodeScore += leastRequestedScore(req.memory + memory, alloc.memory);
+          weightSum += 1;
+        }
         return weightSum === 0 ? 0 : Math.trunc(nodeScore / weightSum);
       },
     };

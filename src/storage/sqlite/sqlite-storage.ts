@@ -24,6 +24,7 @@ import {
 import { prefixRangeEnd } from '../prefix-range-end.js';
 import { COMPACT_REV_KEY, KINE_ROW_COLUMNS, KINE_SCHEMA, applyKinePragmas, eventOf, kvOf, type KineRow } from './kine-table.js';
 import { SqliteWriter } from './sqlite-writer.js';
+import { workerExecArgv } from '../../machinery/worker-exec-argv.js';
 import {
   fromWireError,
   toWireError,
@@ -86,15 +87,7 @@ export interface SqliteStorageOptions {
   readonly file: string;
 }
 
-/**
- * The main thread's options that a worker takes too: source maps, warnings, profiling and experimental features. A
- * Worker refuses the others in execArgv ("invalid execArgv flags"): V8 flags (heap sizes, compilers), which are per
- * process anyway, and those about the entry source (`-e`, `-p`, `--input-type`), which a worker started from a file
- * has no use for.
- */
-export function workerExecArgv(execArgv: readonly string[]): string[] {
-  return execArgv.filter((arg) => /^--(enable-source-maps|cpu-prof|heap-prof|no-warnings|trace-warnings|trace-uncaught|experimental-|no-experimental-|conditions=)/.test(arg));
-}
+export { workerExecArgv };
 
 function toError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
