@@ -10,7 +10,7 @@ import { freePort } from '../test/e2e/support/server.js';
 export const benchToken = 'k8ts-bench-token-0123456789abcdef';
 
 /** The controllers an API-server benchmark turns off (with the scheduler): those that act on the objects it writes. */
-const apiOnlyControllers = ['deployment', 'replicaset', 'replicationcontroller', 'daemonset', 'statefulset', 'endpoints', 'endpointslice', 'job', 'cronjob', 'ttl-after-finished', 'node-lifecycle', 'taint-eviction', 'pod-garbage-collector', 'garbage-collector'];
+const apiOnlyControllers = ['deployment', 'replicaset', 'replicationcontroller', 'daemonset', 'statefulset', 'endpoints', 'endpointslice', 'job', 'cronjob', 'ttl-after-finished', 'node-lifecycle', 'taint-eviction', 'pod-garbage-collector', 'garbage-collector', 'resourcequota', 'disruption'];
 
 /** The `k8ts` executable: $K8TS_BIN, or bin/k8ts of the checkout this file was compiled in. */
 export function findK8tsBin(): string {

@@ -20,6 +20,7 @@ import { parseRequestInfo } from './request-info.js';
 import { versionInfo } from './version.js';
 import { findResource } from '../api/resources.js';
 import type { StoredObject } from '../api/object.js';
+import type { ResourceQuota } from 'kubernetes-types/core/v1.js';
 
 export interface ApiServerOptions {
   readonly bindAddress: string;
@@ -71,6 +72,11 @@ export class ApiServer {
             this.priorityClassCache = { at: now, items: (await this.registry.store('scheduling.k8s.io', 'priorityclasses').list('', { selection: {} })).items };
           }
           return this.priorityClassCache.items;
+        },
+        resourceQuotas: async (ns) => (await this.registry.store('', 'resourcequotas').list(ns, { selection: {} })).items as unknown as ResourceQuota[],
+        writeQuotaStatus: async (q) => {
+          const store = this.registry.store('', 'resourcequotas');
+          await store.guaranteedUpdate(q.metadata?.namespace ?? '', q.metadata?.name ?? '', () => q as unknown as StoredObject, { subresource: 'status' });
         },
       },
       () => {

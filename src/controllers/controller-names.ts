@@ -20,6 +20,8 @@ export const controllerNames: readonly string[] = [
   'cronjob-controller',
   'ttl-after-finished-controller',
   'garbage-collector-controller',
+  'resourcequota-controller',
+  'disruption-controller',
 ];
 
 /** The canonical name for a name given on the command line (with or without "-controller"), or undefined. */

@@ -64,6 +64,8 @@ const controllers: readonly ControllerEntry[] = [
   { name: 'cronjob-controller', start: async (client) => (await import('./cronjob/cron-job-controller.js')).startCronJobController(client) },
   { name: 'garbage-collector-controller', start: async (client) => (await import('./garbagecollector/garbage-collector.js')).startGarbageCollector(client) },
   { name: 'ttl-after-finished-controller', start: async (client) => (await import('./ttlafterfinished/ttl-after-finished-controller.js')).startTtlAfterFinishedController(client) },
+  { name: 'resourcequota-controller', start: async (client) => (await import('./resourcequota/resource-quota-controller.js')).startResourceQuotaController(client) },
+  { name: 'disruption-controller', start: async (client) => (await import('./disruption/disruption-controller.js')).startDisruptionController(client) },
 ];
 
 export { canonicalControllerName, controllerNames } from './controller-names.js';

@@ -6,6 +6,7 @@ import type { Admission, Operation } from '../registry/resource-store.js';
 import { admitNamespaceLifecycle, type NamespaceLookup } from './namespace-lifecycle.js';
 import { admitDefaultTolerationSeconds, admitPriority, admitServiceAccount, type DefaultTolerationSeconds, type Lookup } from './pod-admission.js';
 import type { ServiceAllocator } from './service-allocator.js';
+import { ResourceQuotaAdmission, type QuotaLookup, type QuotaStatusWriter } from './resource-quota.js';
 
 const isService = (r: ResourceInfo): boolean => r.group === '' && r.resource === 'services';
 
@@ -16,6 +17,9 @@ export interface AdmissionLookups {
   serviceAccount: Lookup;
   priorityClass: (name: string) => Promise<StoredObject | undefined>;
   priorityClasses: () => Promise<StoredObject[]>;
+  /** The namespace's ResourceQuotas, and the compare-and-swap write of one's status. */
+  resourceQuotas: QuotaLookup;
+  writeQuotaStatus: QuotaStatusWriter;
 }
 
 export interface AdmissionSettings {
@@ -23,6 +27,7 @@ export interface AdmissionSettings {
 }
 
 export function createAdmission(lookups: AdmissionLookups, services: () => ServiceAllocator, settings: AdmissionSettings = {}): Admission {
+  const quota = new ResourceQuotaAdmission(lookups.resourceQuotas, lookups.writeQuotaStatus);
   return {
     async admit(op: Operation, r: ResourceInfo, obj: StoredObject): Promise<void> {
       await admitNamespaceLifecycle(op, r, obj, lookups.namespace);
@@ -36,6 +41,10 @@ export function createAdmission(lookups: AdmissionLookups, services: () => Servi
       if (!isService(r) || op === 'DELETE') return;
       const errs = await services().allocate(obj, old, dryRun);
       if (errs.length > 0) throw ApiError.invalid({ group: '', name: 'Service' }, obj.metadata.name ?? '', errs);
+    },
+    async validate(op: Operation, r: ResourceInfo, obj: StoredObject, old: StoredObject | undefined, dryRun: boolean): Promise<void> {
+      // ResourceQuota, a validating admission plugin: after validation, before the write.
+      if (op === 'CREATE' || op === 'UPDATE') await quota.admit(op, r, obj, old, { dryRun });
     },
     deleted(r: ResourceInfo, obj: StoredObject): void {
       if (isService(r)) services().release(obj);

@@ -21,6 +21,10 @@ import { serveWatch } from './watch.js';
 import { componentStatuses } from './component-statuses.js';
 import { scaleOf, applyScale } from './scale.js';
 import { cloneJson } from '../../api/conversion/json-record.js';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
+import { evictPodWithBudgets } from '../eviction/evict-pod-with-budgets.js';
+import { propagateDryRun } from '../eviction/propagate-dry-run.js';
 
 export interface HandlerContext {
   readonly registry: Registry;
@@ -450,11 +454,39 @@ async function evictPod(req: Req, res: Res, info: ResourceRequestInfo, query: UR
   const body = await readBody(req);
   const { obj } = decodeObject(body, req.headers['content-type'], podR, 'Ignore', evictionR);
   if ((obj.metadata?.name ?? '') !== info.name) throw ApiError.badRequest(`name in URL does not match name in Eviction object`);
-  const opts: DeleteOptions = {};
   const del = isRecord(obj['deleteOptions']) ? obj['deleteOptions'] : {};
-  if (typeof del['gracePeriodSeconds'] === 'number') opts.gracePeriodSeconds = del['gracePeriodSeconds'];
-  if (dryRunOf(query)) opts.dryRun = true;
-  await store.delete(info.namespace, info.name, opts);
+  const dryRunOpt = Array.isArray(del['dryRun']) ? del['dryRun'].filter((v): v is string => typeof v === 'string') : undefined;
+  const dryRun = propagateDryRun(query.getAll('dryRun'), dryRunOpt).length > 0;
+  const pre = isRecord(del['preconditions']) ? del['preconditions'] : undefined;
+  const preconditions = pre === undefined ? undefined : {
+    ...(typeof pre['uid'] === 'string' ? { uid: pre['uid'] } : {}),
+    ...(typeof pre['resourceVersion'] === 'string' ? { resourceVersion: pre['resourceVersion'] } : {}),
+  };
+  const ns = info.namespace;
+  const pdbStore = ctx.registry.store('policy', 'poddisruptionbudgets');
+  const deleteOpts: DeleteOptions = {};
+  if (typeof del['gracePeriodSeconds'] === 'number') deleteOpts.gracePeriodSeconds = del['gracePeriodSeconds'];
+  // Upstream's EvictionREST: budgets are checked and charged (compare-and-swap on their status), the pod is marked
+  // DisruptionTarget, then deleted.
+  await evictPodWithBudgets(
+    {
+      getPod: async () => (await store.get(ns, info.name)) as unknown as Pod,
+      listPdbs: async () => (await pdbStore.list(ns, { selection: {} })).items as unknown as PodDisruptionBudget[],
+      getPdb: async (name) => (await pdbStore.get(ns, name)) as unknown as PodDisruptionBudget,
+      updatePdbStatus: async (pdb) => {
+        await pdbStore.guaranteedUpdate(ns, pdb.metadata?.name ?? '', () => pdb as unknown as StoredObject, { subresource: 'status' });
+      },
+      updatePodStatus: async (mutate) =>
+        (await store.guaranteedUpdate(ns, info.name, (current) => {
+          if (current === undefined) throw ApiError.notFound({ group: '', name: 'pods' }, info.name);
+          return mutate(current as unknown as Pod) as unknown as StoredObject;
+        }, { subresource: 'status' })).object as unknown as Pod,
+      deletePod: async ({ preconditions: p, dryRun: d }) => {
+        await store.delete(ns, info.name, { ...deleteOpts, ...(p !== undefined ? { preconditions: p } : {}), ...(d ? { dryRun: true } : {}) });
+      },
+    },
+    { dryRun, ...(preconditions !== undefined ? { preconditions } : {}) },
+  );
   send(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }
 

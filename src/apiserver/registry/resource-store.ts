@@ -21,6 +21,8 @@ export interface Admission {
   admit(op: Operation, r: ResourceInfo, obj: StoredObject, old: StoredObject | undefined, dryRun: boolean): Promise<void>;
   /** Allocations on create/update (service IPs, node ports), before validation; may reject. */
   allocate?(op: Operation, r: ResourceInfo, obj: StoredObject, old: StoredObject | undefined, dryRun: boolean): Promise<void>;
+  /** Validating admission (ResourceQuota): after validation passed, before the write; may reject. */
+  validate?(op: Operation, r: ResourceInfo, obj: StoredObject, old: StoredObject | undefined, dryRun: boolean): Promise<void>;
   /** After a successful delete (release allocations). */
   deleted?(r: ResourceInfo, obj: StoredObject): void;
 }
@@ -336,6 +338,14 @@ export class ResourceStore {
     if (errs.length > 0) {
       if (old === undefined && !statusOnly) this.admission.deleted?.(this.r, obj);
       throw ApiError.invalid(this.qualifiedKind, obj.metadata.name ?? '', errs);
+    }
+    if (!statusOnly && this.admission.validate !== undefined) {
+      try {
+        await this.admission.validate(op, this.r, obj, old, dryRun);
+      } catch (e: unknown) {
+        if (old === undefined) this.admission.deleted?.(this.r, obj);
+        throw e;
+      }
     }
   }
 

@@ -58,7 +58,7 @@ export interface ServerOptions {
 /** What a server started without its control loops is given. */
 export const apiOnlyArgs: readonly string[] = [
   '--disable-scheduler',
-  ...['deployment', 'replicaset', 'replicationcontroller', 'daemonset', 'statefulset', 'endpoints', 'endpointslice', 'job', 'cronjob', 'ttl-after-finished', 'node-lifecycle', 'taint-eviction', 'pod-garbage-collector'].flatMap((c) => [
+  ...['deployment', 'replicaset', 'replicationcontroller', 'daemonset', 'statefulset', 'endpoints', 'endpointslice', 'job', 'cronjob', 'ttl-after-finished', 'node-lifecycle', 'taint-eviction', 'pod-garbage-collector', 'resourcequota', 'disruption'].flatMap((c) => [
     '--disable-controller',
     c,
   ]),
