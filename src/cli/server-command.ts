@@ -40,6 +40,10 @@ export const serverOptions = {
   'virtual-node-cpu': { type: 'string', default: '4' },
   'virtual-node-memory': { type: 'string', default: '16Gi' },
   'disable-controller': { type: 'string', multiple: true },
+  'leader-elect': { type: 'string' },
+  'leader-elect-lease-duration': { type: 'string', default: '15s' },
+  'leader-elect-renew-deadline': { type: 'string', default: '10s' },
+  'leader-elect-retry-period': { type: 'string', default: '2s' },
   'token-file': { type: 'string' },
   'tls-san': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h', default: false },
@@ -72,6 +76,10 @@ Flags:
       --virtual-node-memory Q     memory of each virtual node (default 16Gi)
       --disable-controller NAME   do not run this controller, e.g. replicaset (repeatable; names as
                                   kube-controller-manager's --controllers, with or without "-controller")
+      --leader-elect BOOL         run the scheduler and controllers only while holding their kube-system Leases
+                                  (default: true on etcd, which several servers may share; false on SQLite)
+      --leader-elect-lease-duration D, --leader-elect-renew-deadline D, --leader-elect-retry-period D
+                                  leader election timing, as upstream's (default 15s, 10s, 2s)
       --token-file FILE           static bearer tokens, CSV: token,user,uid,"group1,group2"
       --tls-san NAME              extra host name or IP for the serving certificate (repeatable)
 `;
@@ -118,6 +126,14 @@ export async function runServer(argv: string[]): Promise<void> {
   };
   const nodeMonitorGracePeriodMs = goDuration('node-monitor-grace-period', values['node-monitor-grace-period']);
   const nodeMonitorPeriodMs = goDuration('node-monitor-period', values['node-monitor-period']);
+  const leaderElectFlag = values['leader-elect'];
+  if (leaderElectFlag !== undefined && leaderElectFlag !== 'true' && leaderElectFlag !== 'false') throw new Error(`invalid --leader-elect ${leaderElectFlag}: true or false`);
+  const leaderElect = leaderElectFlag === undefined ? values['datastore-endpoint'] !== '' : leaderElectFlag === 'true';
+  const leaderElectionTimings = {
+    leaseDurationMs: goDuration('leader-elect-lease-duration', values['leader-elect-lease-duration']),
+    renewDeadlineMs: goDuration('leader-elect-renew-deadline', values['leader-elect-renew-deadline']),
+    retryPeriodMs: goDuration('leader-elect-retry-period', values['leader-elect-retry-period']),
+  };
   const terminatedPodGcThreshold = wholeNumber('terminated-pod-gc-threshold', values['terminated-pod-gc-threshold']);
   const virtualNodeCount = Number(values['virtual-nodes']);
   if (!Number.isInteger(virtualNodeCount) || virtualNodeCount < 0) throw new Error(`invalid --virtual-nodes ${values['virtual-nodes']}: a whole number is needed`);
@@ -178,13 +194,14 @@ export async function runServer(argv: string[]): Promise<void> {
   const loopbackConfig = await server.listenLoopback();
   // The control loops load once the API server is up: they are not needed to answer /readyz, and a server run with
   // them turned off never loads them.
-  const running: { stop(): void }[] = [];
+  const running: { stop(): void | Promise<void> }[] = [];
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     log.info('shutting down', { signal });
-    for (const r of running.reverse()) r.stop();
+    // Components stop first (leaders release their Leases), for at most 5 s.
+    await Promise.race([Promise.allSettled(running.reverse().map((r) => r.stop())), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     compaction.stop();
     await server.close();
     await storage.close();
@@ -201,11 +218,13 @@ export async function runServer(argv: string[]): Promise<void> {
       nodeMonitorGracePeriodMs,
       nodeMonitorPeriodMs,
       terminatedPodGcThreshold,
+      leaderElect,
+      leaderElectionTimings,
     }),
   );
   if (values['disable-scheduler'] !== true) {
     const { startComponentThread } = await import('./component-thread.js');
-    running.push(startComponentThread(loopbackConfig, { component: 'scheduler', opts: {} }));
+    running.push(startComponentThread(loopbackConfig, { component: 'scheduler', opts: {}, leaderElection: { leaderElect, timings: leaderElectionTimings } }));
   }
   if (virtualNodeCount > 0) {
     const { startVirtualNodes } = await import('../virtual-nodes/virtual-nodes.js');
