@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiMetrics, type RequestLabels } from './metrics.js';
+import { ApiMetrics, metricsVerb, type RequestLabels } from './metrics.js';
 
 const listPods: RequestLabels = { verb: 'LIST', group: '', version: 'v1', resource: 'pods', subresource: '', scope: 'namespace' };
 const getDeploy: RequestLabels = { verb: 'GET', group: 'apps', version: 'v1', resource: 'deployments', subresource: 'scale', scope: 'resource' };
@@ -82,5 +82,15 @@ describe('ApiMetrics.render', () => {
     const text = new ApiMetrics().render();
     assert.match(text, /\nprocess_resident_memory_bytes \d+\n/);
     assert.match(text, /\nprocess_start_time_seconds \d+\n/);
+  });
+});
+
+describe('the verb label', () => {
+  test('writes are labelled with their HTTP verbs and server-side apply as APPLY, as upstream labels them', () => {
+    assert.deepEqual(
+      ['create', 'update', 'patch', 'delete', 'deletecollection', 'get', 'list', 'watch'].map((v) => metricsVerb(v, 'application/json')),
+      ['POST', 'PUT', 'PATCH', 'DELETE', 'DELETECOLLECTION', 'GET', 'LIST', 'WATCH'],
+    );
+    assert.equal(metricsVerb('patch', 'application/apply-patch+yaml'), 'APPLY');
   });
 });

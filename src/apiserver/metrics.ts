@@ -64,3 +64,17 @@ export class ApiMetrics {
     return `${lines.join('\n')}\n`;
   }
 }
+
+/** The verb label of upstream's request metrics: the route's HTTP-style verb (POST, PUT, LIST, WATCH, APPLY, ...). */
+export function metricsVerb(verb: string, contentType: string | undefined): string {
+  switch (verb) {
+    case 'create':
+      return 'POST';
+    case 'update':
+      return 'PUT';
+    case 'patch':
+      return (contentType ?? '').startsWith('application/apply-patch') ? 'APPLY' : 'PATCH';
+    default:
+      return verb.toUpperCase();
+  }
+}

@@ -14,7 +14,7 @@ import { alwaysAllow, createAuthenticator, type Authorizer, type UserInfo } from
 import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
 import { handleResource } from './handlers/resource-handler.js';
 import { send, sendError, sendRaw, statusOf, warningHeader, type Req, type Res } from './http.js';
-import { ApiMetrics } from './metrics.js';
+import { ApiMetrics, metricsVerb } from './metrics.js';
 import { Registry } from './registry/registry.js';
 import { parseRequestInfo } from './request-info.js';
 import { versionInfo } from './version.js';
@@ -238,7 +238,7 @@ export class ApiServer {
         const r = findResource(info.group, info.version, info.resource);
         this.metrics.observe(
           {
-            verb: info.verb.toUpperCase() === 'GET' && info.name === '' ? 'LIST' : info.verb === 'list' ? 'LIST' : info.verb.toUpperCase(),
+            verb: metricsVerb(info.verb, req.headers['content-type']),
             group: info.group,
             version: info.version,
             resource: info.resource,
