@@ -99,7 +99,8 @@ async function main(): Promise<void> {
   say(`${nodeCount} virtual nodes, ${podCount} pods in ${deploymentCount} Deployments (${replicas[0]} replicas each); ${cpus().length} CPUs; load average ${loadBefore.toFixed(2)}`);
 
   const benchCpu0 = process.cpuUsage();
-  const server = await BenchServer.start(findK8tsBin(), undefined, { controlLoops: true, extraArgs: ['--virtual-nodes', String(nodeCount)] });
+  // The default cluster CIDR (a /16) holds 256 nodes' /24s; a /12 holds 4096.
+  const server = await BenchServer.start(findK8tsBin(), undefined, { controlLoops: true, extraArgs: ['--virtual-nodes', String(nodeCount), '--cluster-cidr', '10.240.0.0/12'] });
   const rss = new RssSampler(server);
   const caPem = server.caPem();
   const clientOpts = { host: '127.0.0.1', port: server.port, token: benchToken, ...(caPem !== undefined ? { caPem } : {}) };

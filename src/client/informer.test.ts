@@ -59,4 +59,45 @@ describe('shared informers against a real server', () => {
     a.stop();
     b.stop();
   });
+
+  test('the namespace and controller indexes follow adds, ownership changes and deletes', async () => {
+    const ns = (n: string): Promise<unknown> => client.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: n } });
+    await ns('index-a');
+    await ns('index-b');
+    const cm = (namespace: string, name: string, owner?: string): Promise<unknown> =>
+      client.request('POST', `/api/v1/namespaces/${namespace}/configmaps`, {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: {
+          name,
+          labels: { index: 'test' },
+          ...(owner !== undefined ? { ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner, controller: true }] } : {}),
+        },
+      });
+    // A real owner, so that the garbage collector keeps its dependents.
+    const owner = await client.request<{ metadata: { uid: string } }>('POST', '/api/v1/namespaces/index-a/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owner' } });
+    const uid = owner.metadata.uid;
+    const inf = new Informer(client, '/api/v1/configmaps', { labelSelector: 'index=test' });
+    inf.start();
+    await inf.waitForSync();
+    await cm('index-a', 'orphan');
+    await cm('index-a', 'owned', uid);
+    await cm('index-a', 'owned-too', uid);
+    await cm('index-b', 'elsewhere');
+    const names = (objs: Obj[]): string[] => objs.map((o) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`).sort();
+    await waitFor('four objects', () => inf.list().length === 4);
+    assert.deepEqual(names(inf.listNamespace('index-a')), ['index-a/orphan', 'index-a/owned', 'index-a/owned-too']);
+    assert.deepEqual(names(inf.listControlledBy(uid)), ['index-a/owned', 'index-a/owned-too']);
+    assert.deepEqual(names(inf.listOrphans('index-a')), ['index-a/orphan']);
+    assert.deepEqual(names(inf.listOrphans('index-b')), ['index-b/elsewhere']);
+    assert.deepEqual(names(inf.listClaimable('index-a', uid)), ['index-a/orphan', 'index-a/owned', 'index-a/owned-too']);
+    // Released by its controller: an orphan again.
+    await client.request('PATCH', '/api/v1/namespaces/index-a/configmaps/owned', { metadata: { ownerReferences: null } }, 'application/merge-patch+json');
+    await waitFor('the released object is an orphan', () => inf.listOrphans('index-a').length === 2);
+    assert.deepEqual(names(inf.listControlledBy(uid)), ['index-a/owned-too']);
+    await client.request('DELETE', '/api/v1/namespaces/index-b/configmaps/elsewhere');
+    await waitFor('the deleted object leaves the indexes', () => inf.listNamespace('index-b').length === 0);
+    assert.deepEqual(inf.listOrphans('index-b'), []);
+    inf.stop();
+  });
 });

@@ -24,6 +24,13 @@ export function objectKey(obj: Obj): string {
  */
 class SharedSource {
   readonly cache = new Map<string, Obj>();
+  /** Upstream's namespace index: namespace to the objects (by key) in it. */
+  readonly byNamespace = new Map<string, Map<string, Obj>>();
+  /**
+   * Objects by the uid of their controller (the ownerReference with controller: true), and those without one by
+   * orphanKey(namespace): what controllers claim from, without walking every object of a namespace.
+   */
+  readonly byController = new Map<string, Map<string, Obj>>();
   readonly subscribers = new Set<Informer>();
   private resourceVersion = '';
   private stream: WatchStream | undefined;
@@ -39,6 +46,34 @@ class SharedSource {
     private readonly query: Record<string, string>,
     private readonly onStopped: () => void,
   ) {}
+
+  private put(key: string, obj: Obj): void {
+    const old = this.cache.get(key);
+    this.cache.set(key, obj);
+    // An object whose index values did not change keeps its place in them (listings stay in a stable order).
+    const ns = obj.metadata?.namespace ?? '';
+    if (old === undefined || (old.metadata?.namespace ?? '') !== ns) {
+      if (old !== undefined) removeFrom(this.byNamespace, old.metadata?.namespace ?? '', key);
+      addTo(this.byNamespace, ns, key, obj);
+    } else {
+      addTo(this.byNamespace, ns, key, obj);
+    }
+    const controller = controllerIndexKey(obj);
+    if (old !== undefined && controllerIndexKey(old) !== controller) removeFrom(this.byController, controllerIndexKey(old), key);
+    addTo(this.byController, controller, key, obj);
+  }
+
+  private remove(key: string): void {
+    const old = this.cache.get(key);
+    if (old === undefined) return;
+    this.unindex(key, old);
+    this.cache.delete(key);
+  }
+
+  private unindex(key: string, obj: Obj): void {
+    removeFrom(this.byNamespace, obj.metadata?.namespace ?? '', key);
+    removeFrom(this.byController, controllerIndexKey(obj), key);
+  }
 
   subscribe(inf: Informer): void {
     this.subscribers.add(inf);
@@ -91,7 +126,7 @@ class SharedSource {
         const key = objectKey(item);
         seen.add(key);
         const old = this.cache.get(key);
-        this.cache.set(key, item);
+        this.put(key, item);
         for (const inf of this.subscribers) {
           if (old === undefined) inf.deliverAdd(item);
           else if (old.metadata?.resourceVersion !== item.metadata?.resourceVersion) inf.deliverUpdate(old, item);
@@ -99,7 +134,7 @@ class SharedSource {
       }
       for (const [key, old] of [...this.cache]) {
         if (!seen.has(key)) {
-          this.cache.delete(key);
+          this.remove(key);
           for (const inf of this.subscribers) inf.deliverDelete(old);
         }
       }
@@ -131,11 +166,11 @@ class SharedSource {
         const key = objectKey(obj);
         const old = this.cache.get(key);
         if (ev.type === 'DELETED') {
-          this.cache.delete(key);
+          this.remove(key);
           for (const inf of this.subscribers) inf.deliverDelete(obj);
           return;
         }
-        this.cache.set(key, obj);
+        this.put(key, obj);
         for (const inf of this.subscribers) {
           if (old === undefined) inf.deliverAdd(obj);
           else inf.deliverUpdate(old, obj);
@@ -148,6 +183,34 @@ class SharedSource {
       },
     );
   }
+}
+
+function addTo(index: Map<string, Map<string, Obj>>, value: string, key: string, obj: Obj): void {
+  let m = index.get(value);
+  if (m === undefined) index.set(value, (m = new Map()));
+  m.set(key, obj);
+}
+
+function removeFrom(index: Map<string, Map<string, Obj>>, value: string, key: string): void {
+  const m = index.get(value);
+  if (m === undefined) return;
+  m.delete(key);
+  if (m.size === 0) index.delete(value);
+}
+
+/** The byController key of objects without a controller in a namespace (no uid contains a slash). */
+function orphanKey(namespace: string): string {
+  return `orphans/${namespace}`;
+}
+
+function controllerIndexKey(obj: Obj): string {
+  const refs = (obj.metadata as { ownerReferences?: unknown } | undefined)?.ownerReferences;
+  if (Array.isArray(refs)) {
+    for (const r of refs) {
+      if (isRecord(r) && r['controller'] === true && typeof r['uid'] === 'string') return r['uid'];
+    }
+  }
+  return orphanKey(obj.metadata?.namespace ?? '');
 }
 
 const sources = new Map<string, SharedSource>();
@@ -187,6 +250,29 @@ export class Informer {
 
   list(): Obj[] {
     return this.source === undefined ? [] : [...this.source.cache.values()];
+  }
+
+  /** The objects of one namespace. */
+  listNamespace(namespace: string): Obj[] {
+    return [...(this.source?.byNamespace.get(namespace)?.values() ?? [])];
+  }
+
+  /** The objects whose controller (ownerReference with controller: true) has this uid. */
+  listControlledBy(uid: string): Obj[] {
+    return [...(this.source?.byController.get(uid)?.values() ?? [])];
+  }
+
+  /** The objects of a namespace that have no controller: the ones a controller may adopt. */
+  listOrphans(namespace: string): Obj[] {
+    return [...(this.source?.byController.get(orphanKey(namespace))?.values() ?? [])];
+  }
+
+  /**
+   * What a controller with this uid in this namespace claims from (ClaimPods' input): the objects it controls and the
+   * namespace's orphans. Objects controlled by others would be ignored by the claim anyway.
+   */
+  listClaimable(namespace: string, uid: string): Obj[] {
+    return [...this.listControlledBy(uid), ...this.listOrphans(namespace)];
   }
 
   hasSynced(): boolean {

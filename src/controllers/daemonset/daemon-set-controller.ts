@@ -73,14 +73,12 @@ export function startDaemonSetController(client: RestClient): DaemonSetControlle
   const podControl = new PodControl(client, recorder);
   const expectations = new ControllerExpectations();
   const backoff = new FailedPodsBackoff();
-  const podsByNamespace = new Map<string, Map<string, Pod>>();
   const controller = new Controller('daemonset', (key) => sync(key), daemonSetWorkers);
 
   const dsPath = (ns: string, name: string): string => `${apps}/namespaces/${encodeURIComponent(ns)}/daemonsets/${encodeURIComponent(name)}`;
   const historyPath = (ns: string, name?: string): string => `${apps}/namespaces/${encodeURIComponent(ns)}/controllerrevisions${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
   const allDaemonSets = (): DaemonSet[] => dsInformer.list() as unknown as DaemonSet[];
   const nodes = (): Node[] => nodeInformer.list() as unknown as Node[];
-  const podsIn = (ns: string): Pod[] => [...(podsByNamespace.get(ns)?.values() ?? [])];
   const selectorOf = (ds: DaemonSet): LabelSelector => labelSelectorFromObject(ds.spec?.selector as LabelSelectorObject | undefined);
 
   const resolveControllerRef = (ns: string, ref: OwnerReference): DaemonSet | undefined => {
@@ -149,34 +147,10 @@ export function startDaemonSetController(client: RestClient): DaemonSetControlle
     const labelChanged = canonicalJson(curPod.metadata?.labels ?? {}) !== canonicalJson(oldPod.metadata?.labels ?? {});
     if (labelChanged || refChanged) for (const ds of daemonSetsSelecting(curPod.metadata?.labels ?? {}, curPod.metadata?.namespace ?? '')) controller.queue.add(keyOf(ds));
   };
-  const indexPod = (pod: Pod): void => {
-    const ns = pod.metadata?.namespace ?? '';
-    let m = podsByNamespace.get(ns);
-    if (m === undefined) podsByNamespace.set(ns, (m = new Map()));
-    m.set(pod.metadata?.name ?? '', pod);
-  };
-  const unindexPod = (pod: Pod): void => {
-    const ns = pod.metadata?.namespace ?? '';
-    const m = podsByNamespace.get(ns);
-    m?.delete(pod.metadata?.name ?? '');
-    if (m !== undefined && m.size === 0) podsByNamespace.delete(ns);
-  };
   podInformer.addHandlers({
-    add: (o) => {
-      const pod = o as unknown as Pod;
-      indexPod(pod);
-      addPod(pod);
-    },
-    update: (o, n) => {
-      const pod = n as unknown as Pod;
-      indexPod(pod);
-      updatePod(o as unknown as Pod, pod);
-    },
-    delete: (o) => {
-      const pod = o as unknown as Pod;
-      unindexPod(pod);
-      deletePod(pod);
-    },
+    add: (o) => addPod(o as unknown as Pod),
+    update: (o, n) => updatePod(o as unknown as Pod, n as unknown as Pod),
+    delete: (o) => deletePod(o as unknown as Pod),
   });
 
   // Nodes: a DaemonSet looks again when a node appears, goes, or changes in a way that matters to it.
@@ -263,7 +237,8 @@ export function startDaemonSetController(client: RestClient): DaemonSetControlle
   /** getDaemonPods: the pods of the namespace this DaemonSet owns, after adopting and releasing. */
   const getDaemonPods = async (ds: DaemonSet): Promise<Pod[]> => {
     const manager = new PodControllerRefManager(podControl, ownerOf(ds), selectorOf(ds), canAdoptFor(ds));
-    return manager.claimPods(podsIn(ds.metadata?.namespace ?? ''));
+    // Its own pods and the namespace's orphans: pods of other controllers the claim would ignore.
+    return manager.claimPods(podInformer.listClaimable(ds.metadata?.namespace ?? '', ds.metadata?.uid ?? '') as unknown as Pod[]);
   };
 
   /** getNodesToDaemonPods: the claimed pods by the node they are (or are to be) on. */

@@ -278,13 +278,13 @@ export function startDeploymentController(client: RestClient, opts: DeploymentCo
   const getPodMapForDeployment = (d: Deployment, rsList: readonly ReplicaSet[]): Map<string, Pod[]> => {
     const selector = selectorOf(d);
     const podMap = new Map<string, Pod[]>();
-    for (const rs of rsList) podMap.set(rs.metadata?.uid ?? '', []);
-    for (const o of pods.list()) {
-      const pod = o as Pod;
-      if (pod.metadata?.namespace !== d.metadata?.namespace || !selector.matches(pod.metadata?.labels ?? {})) continue;
-      const ref = getControllerOf(pod);
-      if (ref === undefined) continue;
-      podMap.get(ref.uid)?.push(pod);
+    // Through the controller index: each ReplicaSet's own pods, not every pod of the cluster.
+    for (const rs of rsList) {
+      const uid = rs.metadata?.uid ?? '';
+      podMap.set(
+        uid,
+        (pods.listControlledBy(uid) as Pod[]).filter((pod) => pod.metadata?.namespace === d.metadata?.namespace && selector.matches(pod.metadata?.labels ?? {})),
+      );
     }
     return podMap;
   };

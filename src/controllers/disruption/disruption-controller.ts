@@ -64,7 +64,7 @@ export function startDisruptionController(client: RestClient, opts: DisruptionCo
   const trySync = async (pdb: PodDisruptionBudget): Promise<ReconcileResult> => {
     let selected: Pod[];
     try {
-      selected = podsForPdb(pdb, pods.list() as Pod[]);
+      selected = podsForPdb(pdb, pods.listNamespace(pdb.metadata?.namespace ?? '') as Pod[]);
     } catch (e: unknown) {
       recorder.event(asPdb(pdb), 'Warning', 'NoPods', 'Failed to get pods: %v', messageOf(e));
       throw e;

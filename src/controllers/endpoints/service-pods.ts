@@ -13,7 +13,7 @@ export function serviceSelector(svc: Service): LabelSelector | undefined {
 
 /** The pods of `namespace` the selector matches. */
 export function selectedPods(pods: Informer, namespace: string, selector: LabelSelector): Pod[] {
-  return (pods.list() as Pod[]).filter((p) => p.metadata?.namespace === namespace && selector.matches(p.metadata?.labels));
+  return (pods.listNamespace(namespace) as Pod[]).filter((p) => selector.matches(p.metadata?.labels));
 }
 
 /** The keys (namespace/name) of the Services with a selector that matches the pod. */

@@ -170,7 +170,6 @@ export function startJobController(client: RestClient, opts: JobControllerOption
   const podControl = new PodControl(client, recorder);
   const expectations = new ControllerExpectations(now);
   const controller = new Controller(jobControllerName, (key) => syncJob(key), jobWorkers);
-  const podsByNamespace = new Map<string, Map<string, Pod>>();
   /** Backoff records per job key (podBackoffStore). */
   const backoffs = new Map<string, BackoffRecord>();
   /** Pods annotated as counted whose annotation the cache has not shown yet (finalizerExpectations). */
@@ -188,7 +187,6 @@ export function startJobController(client: RestClient, opts: JobControllerOption
     return { apiVersion: 'batch/v1', kind: 'Job', metadata: meta };
   };
   const podKey = (p: Pod): string => `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
-  const podsIn = (ns: string): Pod[] => [...(podsByNamespace.get(ns)?.values() ?? [])];
 
   const resolveControllerRef = (ns: string, ref: OwnerReference): Job | undefined => {
     if (ref.kind !== 'Job') return undefined;
@@ -262,33 +260,10 @@ export function startJobController(client: RestClient, opts: JobControllerOption
     }
     if (ref === undefined) onPodAdd(curPod);
   };
-  const indexPod = (pod: Pod): void => {
-    const ns = pod.metadata?.namespace ?? '';
-    let m = podsByNamespace.get(ns);
-    if (m === undefined) podsByNamespace.set(ns, (m = new Map()));
-    m.set(pod.metadata?.name ?? '', pod);
-  };
-  const unindexPod = (pod: Pod): void => {
-    const m = podsByNamespace.get(pod.metadata?.namespace ?? '');
-    m?.delete(pod.metadata?.name ?? '');
-    if (m !== undefined && m.size === 0) podsByNamespace.delete(pod.metadata?.namespace ?? '');
-  };
   pods.addHandlers({
-    add: (o) => {
-      const p = o as Pod;
-      indexPod(p);
-      onPodAdd(p);
-    },
-    update: (o, n) => {
-      const p = n as Pod;
-      indexPod(p);
-      onPodUpdate(o as Pod, p);
-    },
-    delete: (o) => {
-      const p = o as Pod;
-      unindexPod(p);
-      onPodGone(p, true);
-    },
+    add: (o) => onPodAdd(o as Pod),
+    update: (o, n) => onPodUpdate(o as Pod, n as Pod),
+    delete: (o) => onPodGone(o as Pod, true),
   });
   jobs.addHandlers({
     add: (o) => controller.queue.add(keyOf(o as Job)),
@@ -681,7 +656,8 @@ export function startJobController(client: RestClient, opts: JobControllerOption
       return owner(fresh);
     });
     const own = owner(job);
-    const candidates = podsIn(ns).filter((p) => getControllerOf(p)?.uid === own.metadata.uid || isPodActive(p));
+    // Its own pods in any state, and the namespace's active orphans; other controllers' pods the claim would ignore.
+    const candidates = [...(pods.listControlledBy(own.metadata.uid) as Pod[]), ...(pods.listOrphans(ns) as Pod[]).filter(isPodActive)];
     const jobPods = await new PodControllerRefManager(podControl, own, selector, canAdopt).claimPods(candidates);
     const activePods = jobPods.filter(isPodActive);
     // Vanished pods whose UID the status already recorded are counted through that record.

@@ -81,6 +81,14 @@ export class PodControllerRefManager {
     const errors: Error[] = [];
     const match = (pod: Pod): boolean => this.selector.matches(pod.metadata?.labels ?? {}) && filters.every((f) => f(pod));
     for (const pod of pods) {
+      // The common cases decided without a round through the microtask queue: another controller's pod, and one of
+      // ours that still matches.
+      const ref = getControllerOf(pod);
+      if (ref !== undefined && ref.uid !== this.controller.metadata.uid) continue;
+      if (ref !== undefined && match(pod)) {
+        claimed.push(pod);
+        continue;
+      }
       try {
         if (await this.claimObject(pod, match)) claimed.push(pod);
       } catch (e: unknown) {

@@ -106,7 +106,6 @@ export function startReplicaController(client: RestClient, kind: ReplicaKind): R
   const recorder = new EventRecorder(client, { component: kind.component });
   const podControl = new PodControl(client, recorder);
   const expectations = new ControllerExpectations();
-  const podsByNamespace = new Map<string, Map<string, Pod>>();
   const controller = new Controller(kind.name, (key) => sync(key), replicaSetWorkers);
 
   const objectPath = (ns: string, name: string): string => `${kind.groupVersionPath}/namespaces/${encodeURIComponent(ns)}/${kind.resource}/${encodeURIComponent(name)}`;
@@ -137,7 +136,7 @@ export function startReplicaController(client: RestClient, kind: ReplicaKind): R
   };
 
   const podKey = (p: Pod): string => `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
-  const podsIn = (ns: string): Pod[] => [...(podsByNamespace.get(ns)?.values() ?? [])];
+  const podsIn = (ns: string): Pod[] => pods.listNamespace(ns) as unknown as Pod[];
 
   /** resolveControllerRef: the owner a controller reference names, if it is of our kind and has that uid. */
   const resolveControllerRef = (ns: string, ref: OwnerReference): ReplicaObject | undefined => {
@@ -221,36 +220,10 @@ export function startReplicaController(client: RestClient, kind: ReplicaKind): R
     if (labelChanged || refChanged) for (const o of ownersSelecting(curPod)) controller.queue.add(o.key);
   };
 
-  const indexPod = (pod: Pod): void => {
-    const ns = pod.metadata?.namespace ?? '';
-    let m = podsByNamespace.get(ns);
-    if (m === undefined) podsByNamespace.set(ns, (m = new Map()));
-    m.set(pod.metadata?.name ?? '', pod);
-  };
-  const unindexPod = (pod: Pod): void => {
-    const ns = pod.metadata?.namespace ?? '';
-    const m = podsByNamespace.get(ns);
-    if (m === undefined) return;
-    m.delete(pod.metadata?.name ?? '');
-    if (m.size === 0) podsByNamespace.delete(ns);
-  };
-
   pods.addHandlers({
-    add: (o) => {
-      const pod = o as unknown as Pod;
-      indexPod(pod);
-      addPod(pod);
-    },
-    update: (o, n) => {
-      const pod = n as unknown as Pod;
-      indexPod(pod);
-      updatePod(o as unknown as Pod, pod);
-    },
-    delete: (o) => {
-      const pod = o as unknown as Pod;
-      unindexPod(pod);
-      deletePod(pod);
-    },
+    add: (o) => addPod(o as unknown as Pod),
+    update: (o, n) => updatePod(o as unknown as Pod, n as unknown as Pod),
+    delete: (o) => deletePod(o as unknown as Pod),
   });
   owners.addHandlers({
     add: (o) => controller.queue.add(view(o).key),
@@ -367,8 +340,9 @@ export function startReplicaController(client: RestClient, kind: ReplicaKind): R
       log.warn('invalid selector', { controller: kind.name, key, err: errorMessage(e) });
       return;
     }
-    // All pods of the namespace, so that owned pods that stopped matching are released.
-    const active = podsIn(ns).filter(isPodActive);
+    // The pods it controls (so that those that stopped matching are released) and the namespace's orphans (to adopt):
+    // pods of other controllers would be ignored by the claim.
+    const active = (pods.listClaimable(ns, rs.owner.metadata.uid) as unknown as Pod[]).filter(isPodActive);
     const canAdopt = recheckDeletionTimestamp(async () => {
       const fresh = view(await client.request<Obj>('GET', objectPath(ns, rs.owner.metadata.name)));
       if (fresh.owner.metadata.uid !== rs.owner.metadata.uid) {

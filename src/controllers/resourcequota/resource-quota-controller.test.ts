@@ -32,6 +32,7 @@ spec:
     requests.memory: 1Gi
     limits.cpu: "2"
     limits.memory: 2Gi
+  scopes: ["NotBestEffort"]
 ---
 apiVersion: v1
 kind: ResourceQuota
@@ -119,7 +120,9 @@ describe('resource quota controller against a real server', () => {
     assert.equal(r.code, 0, r.stderr);
     const s = await kubectlAsync(server.kubeconfig, ['create', 'service', 'nodeport', 'np', '--tcp=80:80', '-n', ns]);
     assert.equal(s.code, 0, s.stderr);
-    await waitUsed('compute-resources', { 'limits.cpu': '1', 'limits.memory': '1Gi', pods: '3', 'requests.cpu': '500m', 'requests.memory': '512Mi' });
+    // The best-effort pod is charged to the BestEffort quota only (quota admission refuses a best-effort pod where an
+    // unscoped compute quota demands limits).
+    await waitUsed('compute-resources', { 'limits.cpu': '1', 'limits.memory': '1Gi', pods: '2', 'requests.cpu': '500m', 'requests.memory': '512Mi' });
     await waitUsed('object-counts', { configmaps: '4', 'count/deployments.apps': '1', 'services.nodeports': '1' });
     await waitUsed('best-effort', { pods: '1' });
   });
@@ -134,7 +137,7 @@ describe('resource quota controller against a real server', () => {
       .split('\n')
       .filter((l) => /^(limits|requests|pods)/.test(l))
       .map((l) => l.trim().split(/\s+/).join(' '));
-    assert.deepEqual(rows, ['limits.cpu 1 2', 'limits.memory 1Gi 2Gi', 'pods 3 4', 'requests.cpu 500m 1', 'requests.memory 512Mi 1Gi']);
+    assert.deepEqual(rows, ['limits.cpu 1 2', 'limits.memory 1Gi 2Gi', 'pods 2 4', 'requests.cpu 500m 1', 'requests.memory 512Mi 1Gi']);
     const scoped = await kubectlAsync(server.kubeconfig, ['describe', 'quota', 'best-effort', '-n', ns]);
     assert.match(scoped.stdout, /^Scopes:\s+BestEffort$/m);
     assert.match(scoped.stdout, /^pods\s+1\s+10$/m);
@@ -142,10 +145,10 @@ describe('resource quota controller against a real server', () => {
 
   test('a deleted pod and a pod that succeeded are no longer charged', async () => {
     await client.request('DELETE', `/api/v1/namespaces/${ns}/pods/web-1?gracePeriodSeconds=0`);
-    await waitUsed('compute-resources', { 'limits.cpu': '500m', 'limits.memory': '512Mi', pods: '2', 'requests.cpu': '250m', 'requests.memory': '256Mi' });
+    await waitUsed('compute-resources', { 'limits.cpu': '500m', 'limits.memory': '512Mi', pods: '1', 'requests.cpu': '250m', 'requests.memory': '256Mi' });
     const pod = await client.request<Pod>('GET', `/api/v1/namespaces/${ns}/pods/web-2`);
     await client.request('PUT', `/api/v1/namespaces/${ns}/pods/web-2/status`, { ...pod, status: { ...pod.status, phase: 'Succeeded' } });
-    await waitUsed('compute-resources', { 'limits.cpu': '0', 'limits.memory': '0', pods: '1', 'requests.cpu': '0', 'requests.memory': '0' });
+    await waitUsed('compute-resources', { 'limits.cpu': '0', 'limits.memory': '0', pods: '0', 'requests.cpu': '0', 'requests.memory': '0' });
     await client.request('DELETE', `/api/v1/namespaces/${ns}/configmaps/a`);
     await waitUsed('object-counts', { configmaps: '3', 'count/deployments.apps': '1', 'services.nodeports': '1' });
   });

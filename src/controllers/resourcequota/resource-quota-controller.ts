@@ -48,7 +48,7 @@ export function startResourceQuotaController(client: RestClient, opts: ResourceQ
   const monitors = new Map<string, Informer>();
   let stopped = false;
 
-  const quotasIn = (ns: string): ResourceQuota[] => quotas.list().filter((q) => q.metadata?.namespace === ns) as ResourceQuota[];
+  const quotasIn = (ns: string): ResourceQuota[] => quotas.listNamespace(ns) as ResourceQuota[];
 
   /** replenishQuota: recalculate the namespace's quotas that count this resource. */
   const replenish = (evaluator: QuotaEvaluator, ns: string): void => {
@@ -110,7 +110,7 @@ export function startResourceQuotaController(client: RestClient, opts: ResourceQ
     const list = (group: string, resource: string): Obj[] => {
       const inf = monitors.get(grKey(group, resource));
       if (inf === undefined || !inf.hasSynced()) throw new Error(`${resource}${group === '' ? '' : `.${group}`} not yet synced`);
-      return inf.list().filter((o) => o.metadata?.namespace === ns);
+      return inf.listNamespace(ns);
     };
     const { used, errors } = calculateUsage(q, hardNames, watched, list, new Date());
     const missing = evaluators.filter((e) => !watched.includes(e));

@@ -53,7 +53,7 @@ export function startStatefulSetController(client: RestClient): StatefulSetContr
   const controller = new Controller('statefulset', (key) => sync(key), workers);
 
   const asSet = (o: Obj): StatefulSet => o as unknown as StatefulSet;
-  const inNamespace = (inf: Informer, ns: string): Obj[] => inf.list().filter((o) => o.metadata?.namespace === ns);
+  const inNamespace = (inf: Informer, ns: string): Obj[] => inf.listNamespace(ns);
 
   /** resolveControllerRef: the set a controller reference names, if it still has that uid. */
   const resolveControllerRef = (ns: string, ref: OwnerReference): StatefulSet | undefined => {
