@@ -13,6 +13,7 @@ import { parseCidr, ServiceAllocator, type Cidr } from './admission/service-allo
 import { alwaysAllow, createAuthenticator, type Authorizer, type UserInfo } from './auth/authenticator.js';
 import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
 import { handleResource } from './handlers/resource-handler.js';
+import { registerInProcessDispatcher, unregisterInProcessDispatcher } from '../client/in-process-transport.js';
 import { send, sendError, sendRaw, statusOf, warningHeader, type Req, type Res } from './http.js';
 import { ApiMetrics, metricsVerb } from './metrics.js';
 import { Registry } from './registry/registry.js';
@@ -52,6 +53,7 @@ export class ApiServer {
    */
   private readonly loopbackToken = randomBytes(32).toString('base64url');
   private loopbackServer: HttpServer | undefined;
+  private loopbackSocketPath: string | undefined;
   private readonly authorize: Authorizer;
   private ready = false;
   private services: ServiceAllocator | undefined;
@@ -147,6 +149,9 @@ export class ApiServer {
       });
     });
     this.loopbackServer = server;
+    this.loopbackSocketPath = socketPath;
+    // Clients in this thread skip the socket altogether (the same handler, authenticated by the same token).
+    registerInProcessDispatcher(socketPath, (req, res) => void this.handle(req, res));
     return { server: 'http://localhost', caPem: this.opts.tls.caPem, token: this.loopbackToken, socketPath };
   }
 
@@ -167,6 +172,7 @@ export class ApiServer {
     for (const store of this.registry.allStores()) store.stopCache();
     this.loopbackServer?.close();
     this.loopbackServer?.closeAllConnections();
+    if (this.loopbackSocketPath !== undefined) unregisterInProcessDispatcher(this.loopbackSocketPath);
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       // Open watch streams would keep close() waiting: end their sessions.

@@ -4,6 +4,8 @@ import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } fro
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { ApiError, type Status } from '../machinery/errors.js';
 import { isRecord } from '../api/object.js';
+import type { Req, Res } from '../apiserver/http.js';
+import { InProcessRequest, InProcessResponse, inProcessDispatcher, type InProcessDispatcher } from './in-process-transport.js';
 import type { ClientConfig } from './kubeconfig.js';
 
 export interface WatchEventJson {
@@ -38,9 +40,19 @@ export class RestClient {
     }
   }
 
-  private options(method: string, path: string, headers: Record<string, string>, agent = this.agent): RequestOptions {
-    const h: Record<string, string> = { accept: 'application/json', ...headers };
+  private headers(extra: Record<string, string>): Record<string, string> {
+    const h: Record<string, string> = { accept: 'application/json', ...extra };
     if (this.config.token !== undefined) h['authorization'] = `Bearer ${this.config.token}`;
+    return h;
+  }
+
+  /** The API server's handler when it runs in this thread and this client is its loopback client. */
+  private inProcess(): InProcessDispatcher | undefined {
+    return this.config.socketPath === undefined ? undefined : inProcessDispatcher(this.config.socketPath);
+  }
+
+  private options(method: string, path: string, headers: Record<string, string>, agent = this.agent): RequestOptions {
+    const h = this.headers(headers);
     if (this.config.socketPath !== undefined) return { method, socketPath: this.config.socketPath, path, headers: h, agent };
     return { method, host: this.base.hostname, port: this.base.port === '' ? 443 : Number(this.base.port), path, headers: h, agent };
   }
@@ -52,22 +64,21 @@ export class RestClient {
       headers['content-type'] = contentType;
       headers['content-length'] = String(payload.length);
     }
+    const dispatch = this.inProcess();
+    if (dispatch !== undefined) {
+      return new Promise<T>((resolve, reject) => {
+        const res = new InProcessResponse();
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('finish', () => settle(res.statusCode, chunks, resolve, reject));
+        dispatch(new InProcessRequest(method, path, this.headers(headers), payload) as unknown as Req, res as unknown as Res);
+      });
+    }
     return new Promise<T>((resolve, reject) => {
       const req = this.send(this.options(method, path, headers), (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          const code = res.statusCode ?? 0;
-          let parsed: unknown;
-          try {
-            parsed = text === '' ? {} : JSON.parse(text);
-          } catch {
-            parsed = { message: text };
-          }
-          if (code >= 200 && code < 300) resolve(parsed as T);
-          else reject(toApiError(code, parsed));
-        });
+        res.on('end', () => settle(res.statusCode ?? 0, chunks, resolve, reject));
         res.on('error', reject);
       });
       req.on('error', reject);
@@ -78,6 +89,8 @@ export class RestClient {
 
   /** Streams watch events until stop() or the server ends the stream (then onEnd). */
   watch(path: string, onEvent: (ev: WatchEventJson) => void, onEnd: (err?: Error) => void): WatchStream {
+    const dispatch = this.inProcess();
+    if (dispatch !== undefined) return this.watchInProcess(dispatch, path, onEvent, onEnd);
     let stopped = false;
     let response: IncomingMessage | undefined;
     const req = this.send(this.options('GET', path, {}, this.watchAgent), (res) => {
@@ -96,28 +109,18 @@ export class RestClient {
         });
         return;
       }
-      let buf = '';
+      const lines = new WatchLines(
+        onEvent,
+        (e) => {
+          stopped = true;
+          req.destroy();
+          onEnd(e);
+        },
+        () => !stopped,
+      );
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
-        buf = buf === '' ? chunk : buf + chunk;
-        let start = 0;
-        let nl: number;
-        // Every complete line of the chunk, then one slice for the rest (not one slice of the whole rest per line).
-        while ((nl = buf.indexOf('\n', start)) >= 0) {
-          const line = buf.slice(start, nl);
-          start = nl + 1;
-          if (stopped) return;
-          if (line.length === 0 || line.trim() === '') continue;
-          try {
-            onEvent(JSON.parse(line) as WatchEventJson);
-          } catch (e: unknown) {
-            stopped = true;
-            req.destroy();
-            onEnd(e instanceof Error ? e : new Error(String(e)));
-            return;
-          }
-        }
-        buf = start === 0 ? buf : buf.slice(start);
+        if (!stopped) lines.push(chunk);
       });
       res.on('end', () => {
         if (!stopped) {
@@ -148,10 +151,100 @@ export class RestClient {
     };
   }
 
+  private watchInProcess(dispatch: InProcessDispatcher, path: string, onEvent: (ev: WatchEventJson) => void, onEnd: (err?: Error) => void): WatchStream {
+    let stopped = false;
+    const req = new InProcessRequest('GET', path, this.headers({}), undefined);
+    const res = new InProcessResponse();
+    const end = (err?: Error): void => {
+      if (stopped) return;
+      stopped = true;
+      req.destroy();
+      res.close();
+      onEnd(err);
+    };
+    const errorChunks: Buffer[] = [];
+    const lines = new WatchLines(onEvent, end, () => !stopped);
+    res.on('data', (c: Buffer) => {
+      if (stopped) return;
+      if (res.statusCode !== 200) errorChunks.push(c);
+      else lines.push(c.toString('utf8'));
+    });
+    res.on('finish', () => {
+      if (stopped) return;
+      if (res.statusCode === 200) return end();
+      let parsed: unknown = {};
+      try {
+        parsed = JSON.parse(Buffer.concat(errorChunks).toString('utf8'));
+      } catch {
+        // keep {}
+      }
+      end(toApiError(res.statusCode, parsed));
+    });
+    dispatch(req as unknown as Req, res as unknown as Res);
+    return {
+      stop: () => {
+        stopped = true;
+        req.destroy();
+        res.close();
+      },
+    };
+  }
+
   close(): void {
     this.agent.destroy();
     this.watchAgent.destroy();
   }
+}
+
+/** Splits a watch stream into its newline-delimited JSON events; a line that is not JSON ends the stream. */
+class WatchLines {
+  private buf = '';
+  private failed = false;
+
+  constructor(
+    private readonly onEvent: (ev: WatchEventJson) => void,
+    private readonly onError: (e: Error) => void,
+    /** False once the stream was stopped (an event handler may stop it mid-chunk). */
+    private readonly active: () => boolean,
+  ) {}
+
+  push(chunk: string): void {
+    if (this.failed) return;
+    const buf = this.buf === '' ? chunk : this.buf + chunk;
+    let start = 0;
+    let nl: number;
+    // Every complete line of the chunk, then one slice for the rest (not one slice of the whole rest per line).
+    while ((nl = buf.indexOf('\n', start)) >= 0) {
+      const line = buf.slice(start, nl);
+      start = nl + 1;
+      if (!this.active()) return;
+      if (line.length === 0 || line.trim() === '') continue;
+      let ev: WatchEventJson;
+      try {
+        ev = JSON.parse(line) as WatchEventJson;
+      } catch (e: unknown) {
+        this.failed = true;
+        this.onError(e instanceof Error ? e : new Error(String(e)));
+        return;
+      }
+      this.onEvent(ev);
+      if (this.failed) return;
+    }
+    this.buf = start === 0 ? buf : buf.slice(start);
+  }
+}
+
+/** Resolves with the parsed body of a 2xx answer; rejects with the ApiError of any other. */
+function settle<T>(code: number, chunks: readonly Buffer[], resolve: (v: T) => void, reject: (e: Error) => void): void {
+  const text = Buffer.concat(chunks).toString('utf8');
+  let parsed: unknown;
+  try {
+    parsed = text === '' ? {} : JSON.parse(text);
+  } catch {
+    parsed = { message: text };
+  }
+  if (code >= 200 && code < 300) resolve(parsed as T);
+  else reject(toApiError(code, parsed));
 }
 
 export function toApiError(code: number, body: unknown): ApiError {

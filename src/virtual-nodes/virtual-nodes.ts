@@ -121,7 +121,9 @@ export function startVirtualNodes(client: RestClient, opts: VirtualNodesOptions)
 
   let stopped = false;
   const nodes = new Informer(client, '/api/v1/nodes', { labelSelector: 'type=virtual' });
-  const pods = new Informer(client, '/api/v1/pods', { fieldSelector: 'spec.nodeName!=' });
+  // All pods, not only the bound ones (spec.nodeName!=): in k8ts server this is the watch and cache the controllers
+  // already share, so each pod change is decoded once; the handlers pick the pods of these nodes.
+  const pods = new Informer(client, '/api/v1/pods');
   const runs = new Map<string, PodRun>();
   /** Pods waiting for their node's podCIDR, by node name. */
   const waitingForCidr = new Map<string, Set<string>>();
