@@ -2,7 +2,7 @@
 // from informer events, with one NodeInfo per node rebuilt only when that node or its pods changed. A snapshot for a
 // scheduling cycle then costs one pass over the nodes, not over every pod of the cluster.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import { isTerminal, newNodeInfo, podKey, type NodeInfo, type Snapshot } from './framework.js';
+import { isTerminal, newNodeInfo, podKey, type NodeInfo, type Snapshot, type SnapshotObjects } from './framework.js';
 
 function nodeNameOf(pod: Pod): string {
   return pod.spec?.nodeName ?? '';
@@ -85,7 +85,7 @@ export class SchedulerCache {
   }
 
   /** The snapshot for one scheduling cycle: NodeInfos of changed nodes rebuilt, the others reused. */
-  snapshot(): Snapshot {
+  snapshot(objects: SnapshotObjects = {}): Snapshot {
     if (this.imagesDirty) {
       const counts = new Map<string, number>();
       for (const node of this.nodes.values()) {
@@ -126,6 +126,6 @@ export class SchedulerCache {
     }
     this.dirty.clear();
     // As upstream's UpdateSnapshot, one snapshot updated in place: it is read only within a scheduling cycle.
-    return { nodes: this.snapNodes, nodeByName: this.snapByName, objects: {} };
+    return { nodes: this.snapNodes, nodeByName: this.snapByName, objects };
   }
 }

@@ -11,6 +11,7 @@ import { EventRecorder } from '../controllers/events/event-recorder.js';
 import { ApiError } from '../machinery/errors.js';
 import { podKey, type FitError } from './framework.js';
 import { SchedulerCache } from './scheduler-cache.js';
+import { SnapshotObjectsCache } from './snapshot-objects.js';
 import { preempt } from './preemption.js';
 import { fitErrorMessage, schedulePod } from './schedule-pod.js';
 import { SchedulingQueue, type QueuedPod } from './scheduling-queue.js';
@@ -71,6 +72,8 @@ export function startScheduler(client: RestClient, opts: SchedulerOptions = {}):
 
   /** Nodes and the pods assigned or assumed on them, for the snapshots. */
   const cache = new SchedulerCache();
+  /** Namespaces, volumes and workload objects the plugins read. */
+  const objects = new SnapshotObjectsCache(client, () => queue.moveAllToActiveOrBackoff());
 
   pods.addHandlers({
     add: (o) => onPod(asPod(o)),
@@ -208,7 +211,7 @@ export function startScheduler(client: RestClient, opts: SchedulerOptions = {}):
       return;
     }
     const pod = asPod(current);
-    const snap = cache.snapshot();
+    const snap = cache.snapshot(objects.current());
     const cursor: { start: number; next?: number } = { start: nextStartNodeIndex };
     const result = schedulePod(pod, snap, { cursor });
     nextStartNodeIndex = cursor.next ?? 0;
@@ -235,7 +238,7 @@ export function startScheduler(client: RestClient, opts: SchedulerOptions = {}):
   }
 
   async function run(): Promise<void> {
-    await Promise.all([pods.waitForSync(), nodes.waitForSync()]);
+    await Promise.all([pods.waitForSync(), nodes.waitForSync(), objects.waitForSync()]);
     while (!stopped) {
       const item = await queue.pop();
       if (item === undefined) return;
@@ -252,6 +255,7 @@ export function startScheduler(client: RestClient, opts: SchedulerOptions = {}):
   flusher.unref();
   pods.start();
   nodes.start();
+  objects.start();
   void run();
   return {
     stop: () => {
@@ -260,6 +264,7 @@ export function startScheduler(client: RestClient, opts: SchedulerOptions = {}):
       queue.close();
       pods.stop();
       nodes.stop();
+      objects.stop();
       recorder.stop();
       bindSlotFree?.();
     },

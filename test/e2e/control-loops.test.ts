@@ -237,4 +237,48 @@ describe('the control loops on three virtual nodes', () => {
     const endpoints = at(slices[0], 'endpoints');
     assert.equal(Array.isArray(endpoints) ? endpoints.filter((e) => at(e, 'conditions.ready') === true).length : 0, 3);
   });
+
+  test('required anti-affinity with a namespaceSelector sees the labels of other namespaces', async () => {
+    s.k(['apply', '-f', '-'], { input: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n  labels:\n    team: a\n' });
+    ensureNamespace('team-b');
+    const nodes = s.k(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}']).trim().split(/\s+/).sort();
+    assert.equal(nodes.length, 3);
+    const [n0, n1, n2] = nodes;
+    // Occupants of team-a on two of the three nodes.
+    for (const [i, node] of [n0, n1].entries()) {
+      s.k(['apply', '-f', '-'], {
+        input: `apiVersion: v1\nkind: Pod\nmetadata:\n  name: occupant-${i}\n  namespace: team-a\n  labels:\n    app: occupant\nspec:\n  nodeName: ${node}\n  containers:\n  - name: c\n    image: nginx:1.7.9\n`,
+      });
+    }
+    s.k(['apply', '-f', '-'], {
+      input: [
+        'apiVersion: v1',
+        'kind: Pod',
+        'metadata:',
+        '  name: loner',
+        '  namespace: team-b',
+        'spec:',
+        '  affinity:',
+        '    podAntiAffinity:',
+        '      requiredDuringSchedulingIgnoredDuringExecution:',
+        '      - topologyKey: kubernetes.io/hostname',
+        '        labelSelector:',
+        '          matchLabels:',
+        '            app: occupant',
+        '        namespaceSelector:',
+        '          matchLabels:',
+        '            team: a',
+        '  containers:',
+        '  - name: c',
+        '    image: nginx:1.7.9',
+        '',
+      ].join('\n'),
+    });
+    let node = '';
+    await waitFor('loner scheduled', () => {
+      node = s.k(['get', 'pod', 'loner', '-n', 'team-b', '-o', 'jsonpath={.spec.nodeName}']).trim();
+      return node !== '';
+    }, 30_000);
+    assert.equal(node, n2);
+  });
 });
