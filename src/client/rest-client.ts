@@ -17,6 +17,9 @@ export interface WatchStream {
   stop(): void;
 }
 
+/** Requests of one client at once (the HTTPS agent's maxSockets, and the in-process transport's limit). */
+const maxInFlight = 16;
+
 export class RestClient {
   private readonly agent: HttpAgent;
   /**
@@ -25,16 +28,18 @@ export class RestClient {
    */
   private readonly watchAgent: HttpAgent;
   private readonly base: URL;
+  private inFlight = 0;
+  private readonly slotWaiters: (() => void)[] = [];
   private readonly send: (opts: RequestOptions, onResponse: (res: IncomingMessage) => void) => ClientRequest;
 
   constructor(readonly config: ClientConfig) {
     this.base = new URL(config.server);
     if (config.socketPath !== undefined) {
-      this.agent = new HttpAgent({ keepAlive: true, maxSockets: 16 });
+      this.agent = new HttpAgent({ keepAlive: true, maxSockets: maxInFlight });
       this.watchAgent = new HttpAgent({ keepAlive: false, maxSockets: Infinity });
       this.send = httpRequest;
     } else {
-      this.agent = new HttpsAgent({ keepAlive: true, maxSockets: 16, ca: config.caPem, cert: config.certPem, key: config.keyPem });
+      this.agent = new HttpsAgent({ keepAlive: true, maxSockets: maxInFlight, ca: config.caPem, cert: config.certPem, key: config.keyPem });
       this.watchAgent = new HttpsAgent({ keepAlive: false, maxSockets: Infinity, ca: config.caPem, cert: config.certPem, key: config.keyPem });
       this.send = httpsRequest;
     }
@@ -66,13 +71,22 @@ export class RestClient {
     }
     const dispatch = this.inProcess();
     if (dispatch !== undefined) {
-      return new Promise<T>((resolve, reject) => {
-        const res = new InProcessResponse();
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('finish', () => settle(res.statusCode, chunks, resolve, reject));
-        dispatch(new InProcessRequest(method, path, this.headers(headers), payload) as unknown as Req, res as unknown as Res);
-      });
+      // At most maxInFlight at once, as the HTTP agent's sockets limit a client over the wire: a controller's burst
+      // then queues here, behind nobody else's requests.
+      while (this.inFlight >= maxInFlight) await new Promise<void>((wake) => this.slotWaiters.push(wake));
+      this.inFlight++;
+      try {
+        return await new Promise<T>((resolve, reject) => {
+          const res = new InProcessResponse();
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('finish', () => settle(res.statusCode, chunks, resolve, reject));
+          dispatch(new InProcessRequest(method, path, this.headers(headers), payload) as unknown as Req, res as unknown as Res);
+        });
+      } finally {
+        this.inFlight--;
+        this.slotWaiters.shift()?.();
+      }
     }
     return new Promise<T>((resolve, reject) => {
       const req = this.send(this.options(method, path, headers), (res) => {

@@ -4,7 +4,8 @@ import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod, TopologySpreadConstraint } from 'kubernetes-types/core/v1.js';
 import { buildSnapshot } from '../framework.js';
 import { makeNode, makePod, runFilter, runScore } from '../test-objects.js';
-import { podTopologySpreadFilter, podTopologySpreadScore } from './pod-topology-spread.js';
+import { nodeMatchingPods, podTopologySpreadFilter, podTopologySpreadScore } from './pod-topology-spread.js';
+import { LabelSelector } from '../../machinery/label-selector.js';
 
 const zone = 'topology.kubernetes.io/zone';
 const host = 'kubernetes.io/hostname';
@@ -89,5 +90,21 @@ describe('PodTopologySpread score', () => {
 
   test('a pod without constraints or a controller skips the score', () => {
     assert.equal(runScore(podTopologySpreadScore, makePod('lonely', { labels: { app: 'web' } }), buildSnapshot(nodes, [])), null);
+  });
+});
+
+describe('matching pods per node', () => {
+  test('a count is remembered for a NodeInfo and a rebuilt NodeInfo is counted afresh', () => {
+    const first = buildSnapshot(nodes, [webOn('w1', 'node-1'), webOn('w2', 'node-1'), makePod('other', { nodeName: 'node-1', labels: { app: 'db' } })]);
+    const info = first.nodeByName.get('node-1');
+    assert.ok(info !== undefined);
+    assert.equal(nodeMatchingPods(info, LabelSelector.fromSet({ app: 'web' }), 'default'), 2);
+    assert.equal(nodeMatchingPods(info, LabelSelector.fromSet({ app: 'web' }), 'default'), 2, 'an equal selector hits the same count');
+    assert.equal(nodeMatchingPods(info, LabelSelector.fromSet({ app: 'db' }), 'default'), 1);
+    assert.equal(nodeMatchingPods(info, LabelSelector.fromSet({ app: 'web' }), 'elsewhere'), 0, 'another namespace counts separately');
+    const second = buildSnapshot(nodes, [webOn('w1', 'node-1'), webOn('w2', 'node-1'), webOn('w3', 'node-1')]);
+    const rebuilt = second.nodeByName.get('node-1');
+    assert.ok(rebuilt !== undefined);
+    assert.equal(nodeMatchingPods(rebuilt, LabelSelector.fromSet({ app: 'web' }), 'default'), 3);
   });
 });

@@ -120,6 +120,30 @@ function matchNodeInclusionPolicies(c: SpreadConstraint, pod: Pod, node: Node, r
   return true;
 }
 
+/** Per NodeInfo (immutable: the cache makes a new one when its node or pods change), counts by namespace and selector. */
+const nodeCounts = new WeakMap<NodeInfo, Map<string, number>>();
+const selectorTexts = new WeakMap<LabelSelector, string>();
+
+/**
+ * countMatchingPods over one node's pods, remembered for that NodeInfo: the pods of one workload share a selector,
+ * so scheduling them one after another recounts only the nodes whose pods changed (upstream counts every node each
+ * cycle; in Go that is cheap enough, here it made a 30,000-pod run four times slower).
+ */
+export function nodeMatchingPods(nodeInfo: NodeInfo, selector: LabelSelector, namespace: string): number {
+  if (selector.isEmpty()) return 0;
+  let m = nodeCounts.get(nodeInfo);
+  if (m === undefined) nodeCounts.set(nodeInfo, (m = new Map()));
+  let text = selectorTexts.get(selector);
+  if (text === undefined) selectorTexts.set(selector, (text = selector.toString()));
+  const key = `${namespace}\u0000${text}`;
+  let n = m.get(key);
+  if (n === undefined) {
+    n = countMatchingPods(nodeInfo.pods, selector, namespace);
+    m.set(key, n);
+  }
+  return n;
+}
+
 /** countPodsMatchSelector: non-terminating pods of the namespace that the selector matches. */
 export function countMatchingPods(pods: readonly Pod[], selector: LabelSelector, namespace: string): number {
   if (selector.isEmpty()) return 0;
@@ -147,7 +171,7 @@ export const podTopologySpreadFilter: FilterPlugin = {
         if (!matchNodeInclusionPolicies(c, pod, node, required)) return;
         const value = labelsOf(node)[c.topologyKey] ?? '';
         const m = tpValueToMatchNum[i] as Map<string, number>;
-        m.set(value, (m.get(value) ?? 0) + countMatchingPods(nodeInfo.pods, c.selector, ns));
+        m.set(value, (m.get(value) ?? 0) + nodeMatchingPods(nodeInfo, c.selector, ns));
       });
     }
     const podLabels = pod.metadata?.labels ?? {};
@@ -211,7 +235,7 @@ export const podTopologySpreadScore: ScorePlugin = {
         const m = counts[i] as Map<string, number>;
         const have = m.get(value);
         if (have === undefined) return;
-        m.set(value, have + countMatchingPods(nodeInfo.pods, c.selector, ns));
+        m.set(value, have + nodeMatchingPods(nodeInfo, c.selector, ns));
       });
     }
     return {
@@ -221,7 +245,7 @@ export const podTopologySpreadScore: ScorePlugin = {
         constraints.forEach((c, i) => {
           const tpVal = labelsOf(nodeInfo.node)[c.topologyKey];
           if (tpVal === undefined) return;
-          const cnt = c.topologyKey === labelHostname ? countMatchingPods(nodeInfo.pods, c.selector, ns) : ((counts[i] as Map<string, number>).get(tpVal) ?? 0);
+          const cnt = c.topologyKey === labelHostname ? nodeMatchingPods(nodeInfo, c.selector, ns) : ((counts[i] as Map<string, number>).get(tpVal) ?? 0);
           score += cnt * (weights[i] ?? 0) + (c.maxSkew - 1);
         });
         return Math.round(score);
