@@ -13,6 +13,7 @@ import { BenchServer, benchToken, findK8tsBin } from './bench-server.js';
 import { median, summarize, type LatencySummary } from './latency-stats.js';
 import { formatMarkdownTable, formatNumber, formatTable, type BenchFigure } from './report-table.js';
 import { watchFanout, type WatchFanoutResult } from './watch-fanout.js';
+import { MB, message, runBench, say } from './scale-support.js';
 
 const CONCURRENCY = 16;
 const PODS = 2000;
@@ -30,16 +31,6 @@ const WATCHERS = 50;
 const WATCHED_OBJECTS = 200;
 const COLD_STARTS = 5;
 const NAMESPACE = 'bench';
-const MB = 1024 * 1024;
-
-function say(msg: string): void {
-  process.stderr.write(`bench: ${msg}\n`);
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 function benchPod(name: string): unknown {
   return {
     apiVersion: 'v1',
@@ -342,10 +333,4 @@ async function main(): Promise<void> {
   if (values.json !== undefined) writeFileSync(values.json, `${JSON.stringify({ date: new Date().toISOString(), cpus: cpus().length, loadAverage: { before: loadBefore, after: loadAfter }, results, figures: table }, null, 2)}\n`);
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    process.stderr.write(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(0);
-  },
-);
+runBench(main);

@@ -1,5 +1,6 @@
-// Steps the scale and rolling-update benchmarks share: waiting for the virtual nodes to be Ready, a namespace with
-// its default ServiceAccount, scraping /metrics, and following the server's RSS while a benchmark runs.
+// What the benchmarks share: progress lines, running a benchmark's main (it reports and never fails), and for the
+// control-loop benchmarks waiting for the virtual nodes to be Ready, a namespace with its default ServiceAccount,
+// scraping /metrics, and following the server's RSS while a benchmark runs.
 import type { BenchClient } from './bench-client.js';
 import type { BenchServer } from './bench-server.js';
 
@@ -15,6 +16,17 @@ export function sleep(ms: number): Promise<void> {
 
 export function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/** Runs a benchmark's main and exits 0 whatever happened: a failure is reported on stderr, never as a failed run. */
+export function runBench(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      process.stderr.write(`bench: ${e instanceof Error ? (e.stack ?? e.message) : message(e)}\n`);
+      process.exit(0);
+    },
+  );
 }
 
 interface NodeList {

@@ -20,7 +20,7 @@ import { PodCensus, type CensusPod } from './pod-census.js';
 import { formatMarkdownTable, formatTable, type BenchFigure } from './report-table.js';
 import { histogramDelta, quantileBucket, requestDurationHistogram, requestTotal, type DurationHistogram } from './request-duration-histogram.js';
 import { MutationProbe } from './scale-mutation-probe.js';
-import { MB, RssSampler, createNamespace, message, say, scrapeMetrics, sleep, waitForReadyNodes } from './scale-support.js';
+import { MB, RssSampler, createNamespace, message, runBench, say, scrapeMetrics, sleep, waitForReadyNodes } from './scale-support.js';
 
 const NAMESPACE = 'scale-bench';
 const CREATE_CLIENTS = 8;
@@ -252,10 +252,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    process.stderr.write(`bench: ${e instanceof Error ? (e.stack ?? e.message) : message(e)}\n`);
-    process.exit(0);
-  },
-);
+runBench(main);

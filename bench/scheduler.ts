@@ -10,15 +10,10 @@ import { parseArgs } from 'node:util';
 import { BenchClient, runConcurrently } from './bench-client.js';
 import { BenchServer, benchToken, findK8tsBin } from './bench-server.js';
 import { summarize } from './latency-stats.js';
+import { MB, runBench, say } from './scale-support.js';
 
 const CONCURRENCY = 16;
 const NAMESPACE = 'sched-bench';
-const MB = 1024 * 1024;
-
-function say(msg: string): void {
-  process.stderr.write(`bench: ${msg}\n`);
-}
-
 interface PodJson {
   metadata?: { name?: string };
   spec?: { nodeName?: string; containers?: { resources?: { requests?: Record<string, string> } }[] };
@@ -159,10 +154,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    process.stderr.write(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(0);
-  },
-);
+runBench(main);

@@ -1,6 +1,7 @@
-// Control-plane components on threads of their own, as upstream runs kube-scheduler (and kwok its fake kubelets) as
-// processes of their own: their informers and work then use a core the API server does not, and a burst of theirs
-// does not hold up requests. Each reaches the API server through the loopback listener like any other client.
+// Control-plane components on threads of their own, as upstream runs kube-scheduler as a process of its own: its
+// informers and work then use a core the API server does not, and a burst of it does not hold up requests. It reaches
+// the API server through the loopback socket like any other client. (The virtual nodes stay on the main thread: on
+// two cores a thread of their own cost more CPU than it freed.)
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { ClientConfig } from '../client/kubeconfig.js';
 import { RestClient } from '../client/rest-client.js';
@@ -8,11 +9,8 @@ import { workerExecArgv } from '../machinery/worker-exec-argv.js';
 import { runLeaderElected, type LeaderElectedOptions } from '../client/leader-elected.js';
 import { KUBE_SCHEDULER_LEASE } from '../client/leader-election.js';
 import type { SchedulerOptions } from '../scheduler/scheduler.js';
-import type { VirtualNodesOptions } from '../virtual-nodes/virtual-nodes.js';
 
-export type ComponentSpec =
-  | { readonly component: 'scheduler'; readonly opts: SchedulerOptions; readonly leaderElection?: Omit<LeaderElectedOptions, 'lease'> }
-  | { readonly component: 'virtual-nodes'; readonly opts: VirtualNodesOptions };
+export type ComponentSpec = { readonly component: 'scheduler'; readonly opts: SchedulerOptions; readonly leaderElection?: Omit<LeaderElectedOptions, 'lease'> };
 
 interface ThreadData {
   readonly config: ClientConfig;
@@ -55,15 +53,9 @@ export function startComponentThread(config: ClientConfig, spec: ComponentSpec):
 
 async function runComponent(data: ThreadData): Promise<{ stop(): void | Promise<void> }> {
   const client = new RestClient(data.config);
-  switch (data.spec.component) {
-    case 'scheduler': {
-      const { startScheduler } = await import('../scheduler/scheduler.js');
-      const opts = data.spec.opts;
-      return runLeaderElected(client, { lease: KUBE_SCHEDULER_LEASE, leaderElect: false, ...data.spec.leaderElection }, () => startScheduler(client, opts));
-    }
-    case 'virtual-nodes':
-      return (await import('../virtual-nodes/virtual-nodes.js')).startVirtualNodes(client, data.spec.opts);
-  }
+  const { startScheduler } = await import('../scheduler/scheduler.js');
+  const { opts, leaderElection } = data.spec;
+  return runLeaderElected(client, { lease: KUBE_SCHEDULER_LEASE, leaderElect: false, ...leaderElection }, () => startScheduler(client, opts));
 }
 
 if (!isMainThread && parentPort !== null && (workerData as Partial<ThreadData> | undefined)?.spec !== undefined) {

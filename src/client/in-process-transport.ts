@@ -26,8 +26,6 @@ export function inProcessDispatcher(socketPath: string): InProcessDispatcher | u
 
 /** What the handlers read of a request: method, url, lower-case headers and the body as a stream. */
 export class InProcessRequest extends Readable {
-  readonly httpVersion = '1.1';
-
   constructor(
     readonly method: string,
     readonly url: string,
@@ -61,11 +59,6 @@ export class InProcessResponse extends EventEmitter {
     if (headers !== undefined) Object.assign(this.headers, headers);
     this.headersSent = true;
     this.emit('head');
-    return this;
-  }
-
-  setHeader(name: string, value: string | string[] | number): this {
-    this.headers[name.toLowerCase()] = value;
     return this;
   }
 

@@ -52,12 +52,8 @@ class SharedSource {
     this.cache.set(key, obj);
     // An object whose index values did not change keeps its place in them (listings stay in a stable order).
     const ns = obj.metadata?.namespace ?? '';
-    if (old === undefined || (old.metadata?.namespace ?? '') !== ns) {
-      if (old !== undefined) removeFrom(this.byNamespace, old.metadata?.namespace ?? '', key);
-      addTo(this.byNamespace, ns, key, obj);
-    } else {
-      addTo(this.byNamespace, ns, key, obj);
-    }
+    if (old !== undefined && (old.metadata?.namespace ?? '') !== ns) removeFrom(this.byNamespace, old.metadata?.namespace ?? '', key);
+    addTo(this.byNamespace, ns, key, obj);
     const controller = controllerIndexKey(obj);
     if (old !== undefined && controllerIndexKey(old) !== controller) removeFrom(this.byController, controllerIndexKey(old), key);
     addTo(this.byController, controller, key, obj);

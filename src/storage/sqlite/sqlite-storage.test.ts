@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runStorageConformance } from '../storage.conformance.js';
-import { measureRawSqliteTxPerSecond, openSqliteStorage, workerExecArgv } from './sqlite-storage.js';
+import { measureRawSqliteTxPerSecond, openSqliteStorage } from './sqlite-storage.js';
+import { workerExecArgv } from '../../machinery/worker-exec-argv.js';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'k8ts-sqlite-'));

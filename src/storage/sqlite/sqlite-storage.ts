@@ -87,8 +87,6 @@ export interface SqliteStorageOptions {
   readonly file: string;
 }
 
-export { workerExecArgv };
-
 function toError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
 }
