@@ -26,6 +26,7 @@ import {
 } from './cron-job-utils.js';
 import { parseStandard, type CronSchedule } from './cron-schedule.js';
 import { isValidTimeZone } from './zoned-time.js';
+import { runWithInformers } from '../runtime/run-with-informers.js';
 
 export const cronJobControllerName = 'cronjob-controller';
 
@@ -352,22 +353,5 @@ export function startCronJobController(client: RestClient, opts: CronJobControll
     return;
   };
 
-  jobs.start();
-  cronJobs.start();
-  const synced = Promise.all([jobs.waitForSync(), cronJobs.waitForSync()]).then(() => undefined);
-  let stopped = false;
-  void synced.then(() => {
-    if (!stopped) controller.run();
-  });
-  return {
-    stop: () => {
-      stopped = true;
-      cronJobs.stop();
-      jobs.stop();
-      controller.stop();
-      recorder.stop();
-    },
-    waitForSync: () => synced,
-    recorder,
-  };
+  return { ...runWithInformers(controller, [jobs, cronJobs], recorder), recorder };
 }

@@ -27,6 +27,7 @@ import { FailedPodsBackoff } from './failed-pods-backoff.js';
 import { nodeShouldRunDaemonPod } from './node-should-run-daemon-pod.js';
 import { podsShouldBeOnNode } from './pods-should-be-on-node.js';
 import { rollingUpdatePlan } from './rolling-update-plan.js';
+import { runWithInformers } from '../runtime/run-with-informers.js';
 
 /** Upstream's BurstReplicas of the DaemonSet controller. */
 export const daemonSetBurstReplicas = 250;
@@ -541,28 +542,6 @@ export function startDaemonSetController(client: RestClient): DaemonSetControlle
   const gcTimer = setInterval(() => backoff.gc(), 60_000);
   gcTimer.unref();
 
-  podInformer.start();
-  nodeInformer.start();
-  historyInformer.start();
-  dsInformer.start();
-  const synced = Promise.all([podInformer.waitForSync(), nodeInformer.waitForSync(), historyInformer.waitForSync(), dsInformer.waitForSync()]).then(() => undefined);
-  let stopped = false;
-  void synced.then(() => {
-    if (!stopped) controller.run();
-  });
-  return {
-    stop: () => {
-      stopped = true;
-      clearInterval(gcTimer);
-      dsInformer.stop();
-      podInformer.stop();
-      nodeInformer.stop();
-      historyInformer.stop();
-      controller.stop();
-      recorder.stop();
-    },
-    waitForSync: () => synced,
-    recorder,
-  };
+  return { ...runWithInformers(controller, [podInformer, nodeInformer, historyInformer, dsInformer], recorder, () => clearInterval(gcTimer)), recorder };
 }
 

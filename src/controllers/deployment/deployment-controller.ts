@@ -74,6 +74,7 @@ import {
   statusEqual,
 } from './deployment-util.js';
 import { ReplicaSetControllerRefManager, replicaSetPath } from './replica-set-controller-ref-manager.js';
+import { runWithInformers } from '../runtime/run-with-informers.js';
 
 /** Upstream's ConcurrentDeploymentSyncs. */
 export const deploymentWorkers = 5;
@@ -718,24 +719,5 @@ export function startDeploymentController(client: RestClient, opts: DeploymentCo
     }
   };
 
-  deployments.start();
-  replicaSets.start();
-  pods.start();
-  const synced = Promise.all([deployments.waitForSync(), replicaSets.waitForSync(), pods.waitForSync()]).then(() => undefined);
-  let stopped = false;
-  void synced.then(() => {
-    if (!stopped) controller.run();
-  });
-  return {
-    stop: () => {
-      stopped = true;
-      controller.stop();
-      deployments.stop();
-      replicaSets.stop();
-      pods.stop();
-      recorder.stop();
-    },
-    waitForSync: () => synced,
-    recorder,
-  };
+  return { ...runWithInformers(controller, [deployments, replicaSets, pods], recorder), recorder };
 }

@@ -59,6 +59,7 @@ import {
   type OrderedIntervals,
 } from './indexed-job-utils.js';
 import { nextBackoffRecord, remainingBackoffMs, type BackoffRecord } from './pod-failure-backoff.js';
+import { runWithInformers } from '../runtime/run-with-informers.js';
 
 export const jobControllerName = 'job-controller';
 /** The annotation that marks a finished pod as counted in the Job's status (k8ts's stand-in for the finalizer). */
@@ -785,22 +786,5 @@ export function startJobController(client: RestClient, opts: JobControllerOption
     return;
   };
 
-  pods.start();
-  jobs.start();
-  const synced = Promise.all([pods.waitForSync(), jobs.waitForSync()]).then(() => undefined);
-  let stopped = false;
-  void synced.then(() => {
-    if (!stopped) controller.run();
-  });
-  return {
-    stop: () => {
-      stopped = true;
-      jobs.stop();
-      pods.stop();
-      controller.stop();
-      recorder.stop();
-    },
-    waitForSync: () => synced,
-    recorder,
-  };
+  return { ...runWithInformers(controller, [pods, jobs], recorder), recorder };
 }

@@ -18,6 +18,7 @@ import { PodControl, errorMessage, isNamespaceTerminating, newControllerRef, typ
 import { Controller, type ReconcileResult } from '../runtime/controller.js';
 import { calculateStatus, statusUpToDate, type ReplicaStatus } from './replica-set-status.js';
 import { slowStartBatch, slowStartInitialBatchSize } from './slow-start-batch.js';
+import { runWithInformers } from '../runtime/run-with-informers.js';
 
 /** Upstream's BurstReplicas: at most this many creates or deletes per sync. */
 export const burstReplicas = 500;
@@ -370,23 +371,5 @@ export function startReplicaController(client: RestClient, kind: ReplicaKind): R
     return;
   };
 
-  pods.start();
-  owners.start();
-  const synced = Promise.all([pods.waitForSync(), owners.waitForSync()]).then(() => undefined);
-  // Workers start once both caches are filled (WaitForNamedCacheSync).
-  let stopped = false;
-  void synced.then(() => {
-    if (!stopped) controller.run();
-  });
-  return {
-    stop: () => {
-      stopped = true;
-      owners.stop();
-      pods.stop();
-      controller.stop();
-      recorder.stop();
-    },
-    waitForSync: () => synced,
-    recorder,
-  };
+  return { ...runWithInformers(controller, [pods, owners], recorder), recorder };
 }

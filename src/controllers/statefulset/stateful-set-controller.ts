@@ -20,6 +20,7 @@ import { StatefulPodControl } from './stateful-pod-control.js';
 import { aggregate, updateStatefulSet } from './stateful-set-control.js';
 import { completeRollingUpdate, inconsistentStatus } from './stateful-set-status.js';
 import { getPatch, getPodRevision, isMemberOf, setControllerRef, setName, setNamespace, setOwner } from './stateful-set-utils.js';
+import { runWithInformers } from '../runtime/run-with-informers.js';
 
 export const statefulSetControllerName = 'statefulset-controller';
 /** Upstream's ConcurrentStatefulSetSyncs. */
@@ -275,24 +276,5 @@ export function startStatefulSetController(client: RestClient): StatefulSetContr
     return;
   };
 
-  pods.start();
-  sets.start();
-  revisions.start();
-  const synced = Promise.all([pods.waitForSync(), sets.waitForSync(), revisions.waitForSync()]).then(() => undefined);
-  let stopped = false;
-  void synced.then(() => {
-    if (!stopped) controller.run();
-  });
-  return {
-    stop: () => {
-      stopped = true;
-      sets.stop();
-      pods.stop();
-      revisions.stop();
-      controller.stop();
-      recorder.stop();
-    },
-    waitForSync: () => synced,
-    recorder,
-  };
+  return { ...runWithInformers(controller, [pods, sets, revisions], recorder), recorder };
 }
