@@ -1,9 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IncomingMessage } from 'node:http';
+import { createServer, get, IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Socket } from 'node:net';
 import { ApiError } from '../machinery/errors.js';
-import { maxBodyBytes, negotiate, readBody, statusOf } from './http.js';
+import { maxBodyBytes, negotiate, readBody, statusOf, writeChunk } from './http.js';
 
 // Accept headers as the real clients send them.
 const kubectlGetTable = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
@@ -153,5 +154,47 @@ describe('statusOf', () => {
     assert.equal(s.code, 500);
     assert.equal(s.reason, 'InternalError');
     assert.equal(s.message, 'Internal error occurred: boom');
+  });
+});
+
+describe('writeChunk', () => {
+  // A real HTTP/1.1 server on loopback: the streamed response writes a chunk while a promise continuation is due.
+  async function streamedChunk(flush: boolean): Promise<{ corkedAfterWrite: number; received: string }> {
+    let corkedAfterWrite = -1;
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      void Promise.resolve().then(() => {
+        writeChunk(res, '{"type":"ADDED"}\n', flush);
+        corkedAfterWrite = res.socket?.writableCorked ?? -1;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const received = await new Promise<string>((resolve, reject) => {
+        get({ host: '127.0.0.1', port, path: '/' }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => (body += d));
+          res.on('end', () => resolve(body));
+        }).on('error', reject);
+      });
+      return { corkedAfterWrite, received };
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+
+  test('a flushed chunk leaves at once instead of waiting for the next tick', async () => {
+    const r = await streamedChunk(true);
+    assert.equal(r.corkedAfterWrite, 0);
+    assert.equal(r.received, '{"type":"ADDED"}\n');
+  });
+
+  test('an unflushed chunk is held back (corked) until the next tick, as Node does', async () => {
+    const r = await streamedChunk(false);
+    assert.equal(r.corkedAfterWrite, 1);
+    assert.equal(r.received, '{"type":"ADDED"}\n');
   });
 });

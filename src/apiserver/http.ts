@@ -1,5 +1,5 @@
 // The small HTTP surface the handlers use, identical for HTTP/1.1 and HTTP/2 (compat API) requests.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { ApiError, type Status } from '../machinery/errors.js';
 import { stringify as yamlStringify } from 'yaml';
@@ -175,6 +175,14 @@ export function sendError(res: Res, e: unknown, enc: Encoding = { kind: 'json' }
 }
 
 /** Writes a chunk to a streaming response (the HTTP/1 and HTTP/2 write signatures differ only in overloads). */
-export function writeChunk(res: Res, chunk: string | Buffer): boolean {
-  return (res as ServerResponse).write(chunk);
+/**
+ * Writes part of a streamed body. Node's HTTP/1.1 response holds the bytes back (corks its socket) until the next
+ * process tick, which comes only once every pending promise continuation has run: a response written meanwhile with
+ * end() goes out first, however much later it was written. `flush` sends these bytes at once instead.
+ */
+export function writeChunk(res: Res, chunk: string | Buffer, flush = false): boolean {
+  const ok = (res as ServerResponse).write(chunk);
+  // Only an HTTP/1.1 response corks its socket; HTTP/2 streams and in-process responses send what they are given.
+  if (flush && res instanceof ServerResponse && res.socket !== null && res.socket.writableCorked > 0) res.socket.uncork();
+  return ok;
 }

@@ -125,7 +125,9 @@ export async function serveWatch(
       lastRV = ev.revision;
       parts.push(eventBytes(ev.type, ev.object));
     }
-    writeChunk(res, parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts));
+    // Sent at once: the writers of these changes are answered in the continuations that follow, and their responses
+    // must not overtake the events (a corked chunk waits for the next tick, after every continuation).
+    writeChunk(res, parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts), true);
   };
   const onError = (e: ApiError): void => {
     write('ERROR', e.toStatus());

@@ -107,6 +107,11 @@ export class SqliteStorage implements Storage {
   private postScheduled = false;
   /** Posted jobs awaiting their result, oldest first; results come back in the same order. */
   private readonly inFlight: Job[] = [];
+  /** Jobs the worker has answered, finished (writers answered, watchers told) at the loop's next check phase. */
+  private answered: { job: Job; result: JobResult }[] = [];
+  private finishScheduled = false;
+  /** Committed changes whose watchers are told in a microtask after their writers' continuations. */
+  private unannounced: WatchEvent[] = [];
   private nextJobId = 1;
   private idleWaiters: (() => void)[] = [];
   /** Why the worker stopped, when it stopped other than by close(). */
@@ -326,7 +331,7 @@ export class SqliteStorage implements Storage {
 
   private async shutDown(): Promise<void> {
     // Writes accepted while closing still commit; the store refuses new ones only once closed.
-    while (this.queue.length > 0 || this.postScheduled || this.inFlight.length > 0) {
+    while (this.queue.length > 0 || this.postScheduled || this.inFlight.length > 0 || this.finishScheduled) {
       await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     }
     this.closed = true;
@@ -445,7 +450,14 @@ export class SqliteStorage implements Storage {
     this.finish(job, result);
   }
 
-  /** The results of one of the worker's transactions. */
+  /**
+   * The results of one of the worker's transactions. The next jobs are posted at once; the answered ones are finished
+   * in a setImmediate. The worker's message arrives in the poll phase, among the sockets' reads: finished there, the
+   * watch events written to a stream whose previous write has not completed yet (a TLS socket completes every write
+   * in the next check phase) would wait behind every request still to be handled in that poll phase, while the
+   * writers' responses on idle sockets went out first. In the check phase the previous writes have just completed
+   * (Node runs its own immediates before the scripts'), so the events leave before the responses, with no wait.
+   */
   private onCommitted(results: readonly JobResult[]): void {
     let committedWrites = false;
     for (const result of results) {
@@ -456,11 +468,22 @@ export class SqliteStorage implements Storage {
         return;
       }
       if (job.kind === 'writes') committedWrites = true;
-      this.finish(job, result);
+      this.answered.push({ job, result });
     }
     if (committedWrites) this.transactions += 1;
     this.postQueued();
     if (this.inFlight.length === 0 && !this.closing) this.worker.unref();
+    if (!this.finishScheduled) {
+      this.finishScheduled = true;
+      setImmediate(() => this.finishAnswered());
+    }
+  }
+
+  private finishAnswered(): void {
+    this.finishScheduled = false;
+    const answered = this.answered;
+    this.answered = [];
+    for (const { job, result } of answered) this.finish(job, result);
     this.notifyIfIdle();
   }
 
@@ -491,8 +514,10 @@ export class SqliteStorage implements Storage {
         job.writes.forEach((write, i) => write.settle(outcomes[i] ?? { ok: false, error: new Error('write lost') }));
         // Watchers hear of the commit in a microtask queued after the writers' continuations: the registry adopts
         // each written object first (so watchers share it instead of parsing it again), and the events go out before
-        // the writes are answered. Microtasks run in order, so commits reach watchers in revision order.
-        queueMicrotask(() => this.fanOut(events));
+        // the writes are answered. The commits finished together go out together, in revision order: one write per
+        // watch stream, as a second write would wait until the first completes, a turn of the event loop later.
+        if (this.unannounced.length === 0) queueMicrotask(() => this.announce());
+        for (const ev of events) this.unannounced.push(ev);
         return;
       }
       default: {
@@ -520,10 +545,16 @@ export class SqliteStorage implements Storage {
   }
 
   private notifyIfIdle(): void {
-    if (this.queue.length > 0 || this.postScheduled || this.inFlight.length > 0) return;
+    if (this.queue.length > 0 || this.postScheduled || this.inFlight.length > 0 || this.finishScheduled) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const wake of waiters) wake();
+  }
+
+  private announce(): void {
+    const events = this.unannounced;
+    this.unannounced = [];
+    this.fanOut(events);
   }
 
   private fanOut(events: readonly WatchEvent[]): void {
