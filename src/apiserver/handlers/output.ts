@@ -4,6 +4,7 @@ import { apiVersionOf, type KubeObject, type StoredObject } from '../../api/obje
 import { buildTable } from '../../api/printers/index.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import { RawJson, RawJsonBytes, type Encoding } from '../http.js';
+import { cachedServedJson, rememberServedJson } from '../registry/served-json.js';
 
 const isStorageVersion = (r: ResourceInfo): boolean => r.group === r.storage.group && r.version === r.storage.version;
 
@@ -11,16 +12,15 @@ const isStorageVersion = (r: ResourceInfo): boolean => r.group === r.storage.gro
  * Serialization caches: objects decoded by the registry are shared and never mutated afterwards, so their JSON
  * (whole, and as a list item without apiVersion/kind) is computed once per object revision.
  */
-const wholeJson = new WeakMap<object, string>();
 /** A list item's JSON as UTF-8 bytes: a list is one copy of its items' cached bytes, not a string to encode again. */
 const itemBytes = new WeakMap<object, Buffer>();
 
 export function servedJson(obj: StoredObject, r: ResourceInfo): string {
   if (!isStorageVersion(r)) return JSON.stringify(toServed(obj, r));
-  let s = wholeJson.get(obj);
+  let s = cachedServedJson(obj);
   if (s === undefined) {
     s = JSON.stringify(toServed(obj, r));
-    wholeJson.set(obj, s);
+    rememberServedJson(obj, s);
   }
   return s;
 }

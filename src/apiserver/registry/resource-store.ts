@@ -11,6 +11,7 @@ import type { FieldError } from '../../machinery/field-errors.js';
 import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError, type KeyValue, type Storage, type WatchEvent, type WatchHandle } from '../../storage/storage.js';
 import { selects, selectsEverything, type Selection } from './selection.js';
 import { WatchCache } from './watch-cache.js';
+import { encodeStored, rememberServedJson } from './served-json.js';
 import { deepEqual, deleteReturnsObject, prepareForCreate, prepareForStatusUpdate, prepareForUpdate } from './strategy.js';
 import { cloneJson } from '../../api/conversion/json-record.js';
 
@@ -157,10 +158,12 @@ export class ResourceStore {
    * The object just written, as the store now holds it, without parsing back what was encoded: it becomes the
    * shared decoded object of that revision, so nothing may change it afterwards.
    */
-  private adopt(obj: StoredObject, kv: KeyValue): StoredObject {
+  private adopt(obj: StoredObject, kv: KeyValue, withResourceVersion?: (rv: string) => string): StoredObject {
     obj.apiVersion = apiVersionOf(this.r.group, this.r.version);
     obj.kind = this.r.kind;
     obj.metadata.resourceVersion = String(kv.modRevision);
+    // Its served JSON comes from the text just stored, instead of stringifying the object again for the response.
+    if (withResourceVersion !== undefined) rememberServedJson(obj, withResourceVersion(obj.metadata.resourceVersion));
     const hit = this.decoded.get(kv.key);
     if (hit === undefined || hit.rev < kv.modRevision) this.decoded.set(kv.key, { rev: kv.modRevision, obj });
     return obj;
@@ -176,9 +179,11 @@ export class ResourceStore {
   }
 
   encode(obj: StoredObject): string {
-    const { resourceVersion: _rv, ...metadata } = obj.metadata;
-    void _rv;
-    return JSON.stringify({ ...obj, apiVersion: apiVersionOf(this.r.group, this.r.version), kind: this.r.kind, metadata });
+    return this.encodeStored(obj).value;
+  }
+
+  private encodeStored(obj: StoredObject): { value: string; withResourceVersion?: (rv: string) => string } {
+    return encodeStored(obj as unknown as Record<string, unknown> & { metadata: Record<string, unknown> }, apiVersionOf(this.r.group, this.r.version), this.r.kind);
   }
 
   private translate(e: unknown, name: string): never {
@@ -372,8 +377,9 @@ export class ResourceStore {
     if (opts.dryRun === true) return obj;
     const name = meta.name ?? '';
     try {
-      const kv = await this.storage.create(this.key(meta.namespace ?? '', name), this.encode(obj));
-      return this.adopt(obj, kv);
+      const stored = this.encodeStored(obj);
+      const kv = await this.storage.create(this.key(meta.namespace ?? '', name), stored.value);
+      return this.adopt(obj, kv, stored.withResourceVersion);
     } catch (e: unknown) {
       this.admission.deleted?.(this.r, obj);
       return this.translate(e, name);
@@ -460,8 +466,9 @@ export class ResourceStore {
           this.admission.deleted?.(this.r, gone);
           return { object: gone, created: false };
         }
-        const out = await this.storage.update(key, this.encode(next), Number(current.metadata.resourceVersion));
-        return { object: this.adopt(next, out), created: false };
+        const stored = this.encodeStored(next);
+        const out = await this.storage.update(key, stored.value, Number(current.metadata.resourceVersion));
+        return { object: this.adopt(next, out, stored.withResourceVersion), created: false };
       } catch (e: unknown) {
         // Always retry: a client-pinned resourceVersion is checked again against the fresh object above.
         if (e instanceof ConflictError && attempt < 50) continue;
