@@ -112,6 +112,9 @@ export class SqliteStorage implements Storage {
   private finishScheduled = false;
   /** Committed changes whose watchers are told in a microtask after their writers' continuations. */
   private unannounced: WatchEvent[] = [];
+  /** Watchers were told of a commit and their streams' writes may not have completed yet. */
+  private streamsBusy = false;
+  private announceTurn = 0;
   private nextJobId = 1;
   private idleWaiters: (() => void)[] = [];
   /** Why the worker stopped, when it stopped other than by close(). */
@@ -451,12 +454,12 @@ export class SqliteStorage implements Storage {
   }
 
   /**
-   * The results of one of the worker's transactions. The next jobs are posted at once; the answered ones are finished
-   * in a setImmediate. The worker's message arrives in the poll phase, among the sockets' reads: finished there, the
-   * watch events written to a stream whose previous write has not completed yet (a TLS socket completes every write
-   * in the next check phase) would wait behind every request still to be handled in that poll phase, while the
-   * writers' responses on idle sockets went out first. In the check phase the previous writes have just completed
-   * (Node runs its own immediates before the scripts'), so the events leave before the responses, with no wait.
+   * The results of one of the worker's transactions. The next jobs are posted at once. The answered ones are finished
+   * at once too, unless watchers were told of another commit since the loop's last check phase: a TLS socket
+   * completes every write in a check phase, and until then a new write to it waits. Events written then would wait
+   * behind every request still to be handled in this poll phase, while the writers' responses on idle sockets went
+   * out first. Those commits are finished in a setImmediate instead, after the previous writes have completed (Node
+   * runs its own immediates before the scripts'), so that the events leave before the responses, with no wait.
    */
   private onCommitted(results: readonly JobResult[]): void {
     let committedWrites = false;
@@ -473,7 +476,9 @@ export class SqliteStorage implements Storage {
     if (committedWrites) this.transactions += 1;
     this.postQueued();
     if (this.inFlight.length === 0 && !this.closing) this.worker.unref();
-    if (!this.finishScheduled) {
+    if (!this.streamsBusy && !this.finishScheduled) {
+      this.finishAnswered();
+    } else if (!this.finishScheduled) {
       this.finishScheduled = true;
       setImmediate(() => this.finishAnswered());
     }
@@ -554,7 +559,15 @@ export class SqliteStorage implements Storage {
   private announce(): void {
     const events = this.unannounced;
     this.unannounced = [];
+    if (events.length === 0) return;
     this.fanOut(events);
+    // The watch streams' writes complete in the next check phase: a script immediate queued now runs after them
+    // (one queued while immediates run waits for the next iteration's, whose native immediates come first).
+    this.streamsBusy = true;
+    const turn = ++this.announceTurn;
+    setImmediate(() => {
+      if (this.announceTurn === turn) this.streamsBusy = false;
+    });
   }
 
   private fanOut(events: readonly WatchEvent[]): void {
