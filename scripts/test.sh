@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs (Debian packages, npm packages), builds, then runs the unit
-# tests and the end-to-end tests against real processes (k8ts, kubectl, etcd). Runs as root without input.
+# tests and the end-to-end tests against real processes (k8ts, kubectl, etcd, containerd). Runs as root without input.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_pkgs=()
 [ -x /usr/bin/etcd ] || need_pkgs+=(etcd-server)
 /usr/bin/python3 -c 'import kubernetes' 2>/dev/null || need_pkgs+=(python3-kubernetes)
+# The node agent's runtime: containerd with runc, the CNI plugins (/usr/lib/cni), and busybox-static for the images
+# the tests build offline.
+command -v containerd >/dev/null || need_pkgs+=(containerd)
+[ -x /usr/sbin/runc ] || command -v runc >/dev/null || need_pkgs+=(runc)
+[ -x /usr/lib/cni/bridge ] || need_pkgs+=(containernetworking-plugins)
+dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed' || need_pkgs+=(busybox-static)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${need_pkgs[*]}"
   export DEBIAN_FRONTEND=noninteractive
