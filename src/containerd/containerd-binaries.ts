@@ -12,8 +12,7 @@ export interface ContainerdBinaries {
 /** The dirs searched: the PATH given, then /usr/sbin and /usr/bin (runc is in /usr/sbin, often not on a user's PATH). */
 export function binarySearchDirs(pathVariable: string | undefined = process.env['PATH']): string[] {
   const dirs = (pathVariable ?? '').split(delimiter).filter((d) => d !== '');
-  for (const extra of ['/usr/sbin', '/usr/bin']) if (!dirs.includes(extra)) dirs.push(extra);
-  return dirs;
+  return [...new Set([...dirs, '/usr/sbin', '/usr/bin'])];
 }
 
 /** The first executable regular file called `name` in `dirs`, or undefined. */
