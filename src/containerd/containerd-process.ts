@@ -40,6 +40,17 @@ export interface ContainerdSupervision {
   stopTimeoutMs?: number;
 }
 
+/** The CRI plugin did not load because the snapshotter it was configured with did not. */
+class SnapshotterUnusableError extends Error {
+  constructor(
+    readonly snapshotter: Snapshotter,
+    readonly status: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 const LOG_TAIL_LINES = 30;
 // Longest path a unix socket address holds (sun_path is 108 bytes with the terminating NUL).
 const MAX_SOCKET_PATH = 107;
@@ -196,8 +207,11 @@ class Supervisor implements ContainerdProcess {
       reason = answer;
       // containerd serves its socket only after loading every plugin: "unknown service" means CRI failed to load.
       if (answer.includes('unknown service')) {
+        const status = await this.snapshotterStatus();
         await this.kill(child);
-        throw new Error(`containerd's CRI plugin did not load (${reason}); ${this.paths.log} ends:\n${logTail(this.paths.log, logStart)}`);
+        const message = `containerd's CRI plugin did not load (${reason}); ${this.paths.log} ends:\n${logTail(this.paths.log, logStart)}`;
+        if (status !== undefined && status !== 'ok') throw new SnapshotterUnusableError(this.snapshotter, status, message);
+        throw new Error(message);
       }
       if (Date.now() >= deadline) {
         await this.kill(child);
@@ -209,25 +223,19 @@ class Supervisor implements ContainerdProcess {
     }
   }
 
-  /**
-   * containerd's overlayfs snapshotter checks at load that overlay mounts work on its root (two lower dirs, d_type;
-   * an overlay upper dir on an overlay, as in some containers, fails) and is skipped otherwise, which leaves CRI with
-   * a snapshotter that does not exist. Measured here: overlay mounts on the ext4 root work, so overlayfs is used.
-   * Where it is skipped, native (plain copies: slower, more disk, works everywhere) takes its place.
-   */
-  async chooseSnapshotter(): Promise<void> {
-    const plugins = await listPlugins(this.paths.socket, this.bins.ctr);
-    const overlay = plugins.find((p) => p.type === 'io.containerd.snapshotter.v1' && p.id === 'overlayfs');
-    if (overlay?.status === 'ok') return;
-    log.warn('overlayfs snapshotter unusable here, falling back to native', {
-      component: 'containerd',
-      status: overlay?.status ?? 'absent',
-    });
-    const child = this.child;
-    if (child) await this.kill(child);
-    this.snapshotter = 'native';
-    this.writeConfig();
-    await this.spawnAndWait();
+  /** The load status of the configured snapshotter's plugin (ok, skip, error; absent if not listed), undefined if ctr failed. */
+  private async snapshotterStatus(): Promise<string | undefined> {
+    try {
+      const plugins = await listPlugins(this.paths.socket, this.bins.ctr);
+      const plugin = plugins.find((p) => p.type === 'io.containerd.snapshotter.v1' && p.id === this.snapshotter);
+      return plugin?.status ?? 'absent';
+    } catch (e: unknown) {
+      return undefined;
+    }
+  }
+
+  useSnapshotter(snapshotter: Snapshotter): void {
+    this.snapshotter = snapshotter;
   }
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
@@ -323,8 +331,20 @@ export async function startContainerd(opts: ContainerdOptions, supervision: Cont
   });
   try {
     sup.writeConfig();
-    await sup.spawnAndWait();
-    await sup.chooseSnapshotter();
+    try {
+      await sup.spawnAndWait();
+    } catch (e: unknown) {
+      // containerd's overlayfs snapshotter checks at load that overlay mounts work on its root (d_type support, a
+      // test mount with two lower dirs) and is skipped otherwise, and CRI, configured with it, then fails to load.
+      // Measured here: overlay works on the ext4 root and on an overlay mount (kernel 6.18), so overlayfs is used; it
+      // is skipped on an ext4 without the filetype feature (no d_type), where native (plain copies of each layer:
+      // slower and more disk, but works on any filesystem) takes its place.
+      if (!(e instanceof SnapshotterUnusableError) || e.snapshotter !== 'overlayfs') throw e;
+      log.warn('overlayfs snapshotter unusable here, falling back to native', { component: 'containerd', status: e.status });
+      sup.useSnapshotter('native');
+      sup.writeConfig();
+      await sup.spawnAndWait();
+    }
     sup.supervise();
   } catch (e: unknown) {
     await sup.abort();

@@ -1,7 +1,8 @@
 // containerd's loaded plugins as `ctr plugins ls` prints them:
 //   TYPE                            ID          PLATFORMS      STATUS
 //   io.containerd.snapshotter.v1    overlayfs   linux/amd64    ok
-// STATUS is ok, skip (the plugin declined to load: e.g. the filesystem does not support it) or error.
+// STATUS is ok, skip (the plugin declined to load) or error (it failed: the overlayfs snapshotter on a root without
+// d_type, for one).
 
 import { runCtr } from './run-ctr.js';
 
