@@ -1,7 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import protobuf from 'protobufjs';
-import { CRI_PROTO } from './cri-proto.js';
+import { criMethodDefinition, withoutNulls, type CriServiceName } from './cri-definitions.js';
 import { CriError } from './cri-error.js';
 import type {
   AttachRequest, ContainerStatsRequest, ContainerStatsResponse, ContainerStatusRequest, ContainerStatusResponse,
@@ -21,40 +19,8 @@ export interface CriClientOptions {
   timeoutMs?: number;
 }
 
-type ServiceName = 'RuntimeService' | 'ImageService';
-
-/** Decoding as the proto3 JSON mapping does: int64 as decimal strings, enum names, defaults filled in. */
-const LOADER_OPTIONS: protoLoader.Options = { longs: String, enums: String, defaults: true, oneofs: true };
-
 /** The kubelet's maxMsgSize for CRI: 16 MiB. */
 const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
-
-let packageDefinition: protoLoader.PackageDefinition | undefined;
-
-function definitions(): protoLoader.PackageDefinition {
-  if (packageDefinition === undefined) {
-    const { root } = protobuf.parse(CRI_PROTO, { keepCase: false });
-    packageDefinition = protoLoader.fromJSON(root.toJSON(), LOADER_OPTIONS);
-  }
-  return packageDefinition;
-}
-
-function methodDefinition(service: ServiceName, method: string): grpc.MethodDefinition<object, object> {
-  const svc = definitions()[`runtime.v1.${service}`];
-  if (svc === undefined || !(method in svc)) throw new Error(`CRI method runtime.v1.${service}/${method} is not in the protocol subset`);
-  return (svc as grpc.ServiceDefinition)[method] as grpc.MethodDefinition<object, object>;
-}
-
-/** proto-loader gives null for an unset message field; the TS types say "absent". */
-function withoutNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutNulls);
-  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (v !== null && v !== undefined) out[k] = withoutNulls(v);
-  }
-  return out;
-}
 
 function isServiceError(e: unknown): e is grpc.ServiceError {
   return e instanceof Error && typeof (e as Partial<grpc.ServiceError>).code === 'number';
@@ -93,8 +59,8 @@ export class CriClient implements RuntimeService, ImageService {
     this.client.close();
   }
 
-  private call<Res>(service: ServiceName, method: string, req: object, timeoutMs: number = this.timeoutMs): Promise<Res> {
-    const def = methodDefinition(service, method);
+  private call<Res>(service: CriServiceName, method: string, req: object, timeoutMs: number = this.timeoutMs): Promise<Res> {
+    const def = criMethodDefinition(service, method);
     const options: grpc.CallOptions = Number.isFinite(timeoutMs) ? { deadline: Date.now() + timeoutMs } : {};
     return new Promise<Res>((resolve, reject) => {
       this.client.makeUnaryRequest(

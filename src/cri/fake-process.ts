@@ -2,8 +2,8 @@
  * What a command does inside the fake runtime's containers. The fake runs nothing: it models the
  * few busybox programs the tests and the kubelet's unit tests use, deterministically.
  *
- * Programs: echo, true, false, sleep N (runs until stopped), pause, cat (no stdin: exits 0),
- * env, printenv [NAME], and sh -c SCRIPT where SCRIPT is a list of those plus `exit N`, joined
+ * Programs (applets of k8ts's busybox image): echo, true, false, sleep N (runs until stopped),
+ * pause, cat (no stdin: exits 0), env, and sh -c SCRIPT where SCRIPT is a list of those plus `exit N`, joined
  * with `;`, `&&`, `||` or newlines, with quotes, `$VAR` and `>&2`. Anything else is not found.
  */
 export type FakeProcessResult =
@@ -46,19 +46,8 @@ function program(argv: string[], env: Record<string, string>, out: Output, inShe
     case 'env':
       for (const [k, v] of Object.entries(env)) out.stdout += `${k}=${v}\n`;
       return { kind: 'status', code: 0 };
-    case 'printenv': {
-      if (args.length === 0) return program(['env'], env, out, inShell);
-      let code = 0;
-      for (const a of args) {
-        const v = env[a];
-        if (v === undefined) code = 1;
-        else out.stdout += `${v}\n`;
-      }
-      return { kind: 'status', code };
-    }
     case 'sh':
-    case 'ash':
-    case 'bash': {
+    case 'ash': {
       if (args[0] !== '-c' || args[1] === undefined) return { kind: 'running' }; // an interactive shell waits for input
       return shell(args[1], env, out);
     }

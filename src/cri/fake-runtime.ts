@@ -108,6 +108,13 @@ function matchesLabels(labels: StringMap | undefined, selector: StringMap | unde
   return true;
 }
 
+/** runc's words for an executable that does not exist: a path is stat'ed, a bare name looked up in $PATH. */
+function missingExecutable(executable: string): string {
+  return executable.includes('/')
+    ? `exec: "${executable}": stat ${executable}: no such file or directory`
+    : `exec: "${executable}": executable file not found in $PATH`;
+}
+
 function exitReason(exitCode: number): string {
   return exitCode === 0 ? 'Completed' : 'Error';
 }
@@ -241,7 +248,8 @@ export class FakeRuntime implements RuntimeService, ImageService {
   async stopPodSandbox(req: StopPodSandboxRequest): Promise<Empty> {
     const method = 'StopPodSandbox';
     this.record(method, req);
-    const sb = this.sandbox(req.podSandboxId, method);
+    const sb = this.sandboxes.get(req.podSandboxId);
+    if (!sb) throw notFound(`an error occurred when try to find sandbox "${req.podSandboxId}": not found`, method);
     for (const c of this.containers.values()) {
       if (c.sandboxId === sb.id && c.state === 'CONTAINER_RUNNING') this.finish(c, SIGKILL_EXIT_CODE, 'Error');
     }
@@ -344,7 +352,7 @@ export class FakeRuntime implements RuntimeService, ImageService {
     const argv = this.argv(c.config, img);
     const result = runFakeProcess(argv, this.env(c.config, img));
     if (result.kind === 'not-found') {
-      const message = `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "${result.executable}": executable file not found in $PATH: unknown`;
+      const message = `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: ${missingExecutable(result.executable)}: unknown`;
       this.finish(c, START_ERROR_EXIT_CODE, 'StartError', message);
       throw unknown(message, method);
     }
@@ -444,11 +452,11 @@ export class FakeRuntime implements RuntimeService, ImageService {
   async execSync(req: ExecSyncRequest): Promise<ExecSyncResponse> {
     const method = 'ExecSync';
     this.record(method, req);
-    const c = this.running(req.containerId, method);
+    const c = this.running(req.containerId, method, 'failed to exec in container: ');
     const result = runFakeProcess(req.cmd, this.env(c.config, this.images.get(c.imageId)));
     switch (result.kind) {
       case 'not-found':
-        throw unknown(`failed to exec in container: failed to start exec "${sha256(`exec:${this.nextId}`)}": OCI runtime exec failed: exec failed: unable to start container process: exec: "${result.executable}": executable file not found in $PATH: unknown`, method);
+        throw unknown(`failed to exec in container: failed to start exec "${sha256(`exec:${this.nextId}`)}": OCI runtime exec failed: exec failed: unable to start container process: ${missingExecutable(result.executable)}: unknown`, method);
       case 'running':
         throw new CriError(GrpcCode.DeadlineExceeded, `failed to exec in container: timeout ${req.timeout ?? '0'}s exceeded: context deadline exceeded`, method);
       case 'exited':
@@ -481,7 +489,9 @@ export class FakeRuntime implements RuntimeService, ImageService {
   async containerStats(req: ContainerStatsRequest): Promise<ContainerStatsResponse> {
     const method = 'ContainerStats';
     this.record(method, req);
-    return { stats: this.stats(this.container(req.containerId, method)) };
+    const c = this.containers.get(req.containerId);
+    if (!c) throw notFound('failed to find container: not found', method);
+    return { stats: this.stats(c) };
   }
 
   async listContainerStats(req: ListContainerStatsRequest): Promise<ListContainerStatsResponse> {
@@ -603,9 +613,9 @@ export class FakeRuntime implements RuntimeService, ImageService {
     return c;
   }
 
-  private running(id: string, method: string): ContainerRecord {
+  private running(id: string, method: string, prefix = ''): ContainerRecord {
     const c = this.container(id, method);
-    if (c.state !== 'CONTAINER_RUNNING') throw unknown(`container is in ${c.state} state`, method);
+    if (c.state !== 'CONTAINER_RUNNING') throw unknown(`${prefix}container is in ${c.state} state`, method);
     return c;
   }
 
