@@ -167,6 +167,18 @@ describe('containerd started by k8ts', { skip: installed(), timeout: 180_000 }, 
     assert.ok(!alive(killed));
     assert.deepEqual(await taskOf(p.socketPath, 'c1'), before);
     assert.ok(alive(before.pid));
+
+    // Killed again at once, it comes back after the doubled back-off (2 s after the first 1 s).
+    const killedAt = Date.now();
+    process.kill(restarted, 'SIGKILL');
+    const again = await until('containerd to be restarted again', 20_000, async () => {
+      const pid = p.pid;
+      return pid !== undefined && pid !== restarted && (await probeCri(p.socketPath)) === undefined ? pid : undefined;
+    });
+    const waited = Date.now() - killedAt;
+    assert.ok(waited >= 2000 && waited < 10_000, `restarted after ${waited} ms`);
+    assert.ok(alive(again));
+    assert.deepEqual(await taskOf(p.socketPath, 'c1'), before);
   });
 
   test('stop() leaves no containerd behind but the containers, which a new containerd adopts', async () => {

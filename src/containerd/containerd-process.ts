@@ -244,18 +244,32 @@ class Supervisor implements ContainerdProcess {
     if (this.stopping || !this.supervising) return;
     // A run that stayed up for a full maximum back-off was healthy: its crash starts the back-off over.
     if (this.readyAt !== undefined && Date.now() - this.readyAt >= this.sup.maxBackoffMs) this.backoffMs = this.sup.initialBackoffMs;
+    log.warn('containerd exited unexpectedly, restarting', { component: 'containerd', code, signal, backoffMs: this.backoffMs });
+    this.scheduleRestart();
+  }
+
+  private scheduleRestart(): void {
     const delay = this.backoffMs;
     this.backoffMs = Math.min(this.backoffMs * 2, this.sup.maxBackoffMs);
-    log.warn('containerd exited unexpectedly, restarting', { component: 'containerd', code, signal, backoffMs: delay });
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (this.stopping) return;
-      this.writeConfig();
-      this.spawnAndWait().then(
+      Promise.resolve()
+        .then(() => {
+          this.writeConfig();
+          return this.spawnAndWait();
+        })
+        .then(
         () => log.info('containerd restarted', { component: 'containerd', pid: this.pid }),
         (e: unknown) => {
-          // spawnAndWait killed what it spawned (or it exited); onExit of that child schedules the next attempt.
-          log.error('containerd restart failed', { component: 'containerd', err: errText(e) });
+          if (this.stopping) return;
+          log.error('containerd restart failed', { component: 'containerd', err: errText(e), backoffMs: this.backoffMs });
+          // What spawnAndWait started has exited or was killed, and onExit of it scheduled the next attempt; a spawn
+          // that failed outright (the binary gone) has no exit to do so.
+          if (this.restartTimer === undefined && this.pid === undefined) {
+            this.child = undefined;
+            this.scheduleRestart();
+          }
         },
       );
     }, delay);
@@ -263,7 +277,7 @@ class Supervisor implements ContainerdProcess {
 
   /** SIGTERM, then SIGKILL after the stop timeout; resolves when the process has exited. */
   private async kill(child: ChildProcess): Promise<void> {
-    if (child.exitCode !== null || child.signalCode !== null) return;
+    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<boolean>((resolve) => {
