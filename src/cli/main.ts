@@ -11,6 +11,7 @@ Kubernetes, written in TypeScript: a whole cluster in one program.
 
 Commands:
   server        run the control plane (API server on embedded SQLite or etcd)
+  images        import image archives into the node's containerd, or list its images
   kubeconfig    print the admin kubeconfig of a server's data dir (--data-dir)
   version       print the version
 
@@ -23,6 +24,11 @@ async function main(argv: string[]): Promise<void> {
     case 'server':
       await runServer(rest);
       return;
+    case 'images': {
+      const { runImages } = await import('./images-command.js');
+      await runImages(rest);
+      return;
+    }
     case 'kubeconfig': {
       const { values } = parseArgs({ args: rest, options: { 'data-dir': { type: 'string', short: 'd' } }, strict: true });
       const path = join(values['data-dir'] ?? defaultDataDir(), 'kubeconfig.yaml');
