@@ -1,0 +1,336 @@
+// CRI configs from a v1 pod (kuberuntime_sandbox.go generatePodSandboxConfig, kuberuntime_container.go
+// generateContainerConfig, kubelet_pods.go makeEnvironmentVariables): metadata, labels and annotations as the kubelet
+// sets them, log paths, env with fieldRef/configMapKeyRef/secretKeyRef/envFrom and $(VAR) expansion, Linux resources
+// from requests and limits, and the security context.
+import { join } from 'node:path';
+import type { ConfigMap, Container, EnvVar, Pod, Secret } from 'kubernetes-types/core/v1.js';
+import type { ContainerConfig, KeyValue, LinuxContainerResources, LinuxContainerSecurityContext, NamespaceOption, PodSandboxConfig, PortMapping } from '../cri/index.js';
+import { podQOSClass } from '../apiserver/registry/strategy.js';
+import { parseQuantity } from '../machinery/quantity.js';
+import {
+  annotationRestartCount, annotationTerminationGracePeriod, annotationTerminationMessagePath, annotationTerminationMessagePolicy,
+  labelContainerName, labelPodName, labelPodNamespace, labelPodUid,
+} from './pod-runtime-status.js';
+
+/** Where the kubelet reads ConfigMaps and Secrets from (undefined: not found). */
+export interface ObjectLookup {
+  configMap(namespace: string, name: string): Promise<ConfigMap | undefined>;
+  secret(namespace: string, name: string): Promise<Secret | undefined>;
+}
+
+/** A container whose config can't be made: reason CreateContainerConfigError, message as upstream's error. */
+export class ContainerConfigError extends Error {
+  readonly reason = 'CreateContainerConfigError';
+}
+
+export interface ContainerConfigContext {
+  nodeName: string;
+  podIP: string;
+  hostIP: string;
+  restartCount: number;
+  lookup: ObjectLookup;
+  /** Bytes of memory on the node, for a Burstable container's oom_score_adj. */
+  memoryCapacity?: number;
+}
+
+const minShares = 2;
+const maxShares = 262_144;
+const quotaPeriod = 100_000;
+const minQuotaPeriod = 1000;
+
+/** The pod's log directory: /var/log/pods/NS_NAME_UID, here under the kubelet's root dir. */
+export function podLogDirectory(rootDir: string, pod: Pod): string {
+  const m = pod.metadata ?? {};
+  return join(rootDir, 'pod-logs', `${m.namespace ?? ''}_${m.name ?? ''}_${m.uid ?? ''}`);
+}
+
+/** The cgroup parent of a pod's sandbox and containers. */
+export function podCgroupParent(pod: Pod): string {
+  return `/k8ts/pod${pod.metadata?.uid ?? ''}`;
+}
+
+/** NAME/RESTARTCOUNT.log, relative to the pod's log directory. */
+export function containerLogPath(name: string, restartCount: number): string {
+  return `${name}/${restartCount}.log`;
+}
+
+export function milliCpuToShares(milli: number): number {
+  if (milli === 0) return minShares;
+  return Math.min(maxShares, Math.max(minShares, Math.floor((milli * 1024) / 1000)));
+}
+
+export function milliCpuToQuota(milli: number, period = quotaPeriod): number {
+  if (milli === 0) return 0;
+  return Math.max(minQuotaPeriod, Math.floor((milli * period) / 1000));
+}
+
+function quantity(v: string | number | undefined): { milli: number; value: number } | undefined {
+  if (v === undefined) return undefined;
+  const q = parseQuantity(String(v));
+  return { milli: Number(q.milliValue()), value: Number(q.value()) };
+}
+
+function namespaceOptions(pod: Pod): NamespaceOption {
+  const s = pod.spec;
+  return {
+    network: s?.hostNetwork === true ? 'NODE' : 'POD',
+    pid: s?.hostPID === true ? 'NODE' : s?.shareProcessNamespace === true ? 'POD' : 'CONTAINER',
+    ipc: s?.hostIPC === true ? 'NODE' : 'POD',
+  };
+}
+
+/** Linux resources of a container: cpu shares from the request (or the limit), CFS quota from the limit, memory limit. */
+export function containerResources(pod: Pod, container: Container, memoryCapacity = 0): LinuxContainerResources {
+  const req = quantity(container.resources?.requests?.['cpu']);
+  const lim = quantity(container.resources?.limits?.['cpu']);
+  const mem = quantity(container.resources?.limits?.['memory']);
+  const shares = req === undefined || req.milli === 0 ? milliCpuToShares(lim?.milli ?? 0) : milliCpuToShares(req.milli);
+  const r: LinuxContainerResources = {
+    cpuShares: String(shares),
+    cpuPeriod: String(quotaPeriod),
+    cpuQuota: String(milliCpuToQuota(lim?.milli ?? 0)),
+    oomScoreAdj: String(oomScoreAdjust(pod, container, memoryCapacity)),
+  };
+  if (mem !== undefined && mem.value !== 0) r.memoryLimitInBytes = String(mem.value);
+  return r;
+}
+
+/**
+ * GetContainerOOMScoreAdjust, never negative (no CAP_SYS_RESOURCE on these nodes): Guaranteed 0 instead of -997,
+ * BestEffort 1000, Burstable 1000 - 1000 * memory request / capacity within [2, 999].
+ */
+export function oomScoreAdjust(pod: Pod, container: Container, memoryCapacity: number): number {
+  const qos = podQOSClass(pod.spec);
+  if (qos === 'Guaranteed') return 0;
+  if (qos === 'BestEffort') return 1000;
+  const request = quantity(container.resources?.requests?.['memory'])?.value ?? 0;
+  if (memoryCapacity <= 0) return 999;
+  const adj = 1000 - Math.floor((1000 * request) / memoryCapacity);
+  return Math.min(999, Math.max(2, adj));
+}
+
+function securityContext(pod: Pod, container: Container): LinuxContainerSecurityContext {
+  const ps = pod.spec?.securityContext ?? {};
+  const cs = container.securityContext ?? {};
+  const sc: LinuxContainerSecurityContext = { namespaceOptions: namespaceOptions(pod) };
+  const user = cs.runAsUser ?? ps.runAsUser;
+  const group = cs.runAsGroup ?? ps.runAsGroup;
+  if (user !== undefined) sc.runAsUser = { value: String(user) };
+  if (group !== undefined) sc.runAsGroup = { value: String(group) };
+  if (cs.privileged !== undefined) sc.privileged = cs.privileged;
+  if (cs.readOnlyRootFilesystem !== undefined) sc.readonlyRootfs = cs.readOnlyRootFilesystem;
+  if (cs.capabilities !== undefined) {
+    sc.capabilities = { addCapabilities: [...(cs.capabilities.add ?? [])], dropCapabilities: [...(cs.capabilities.drop ?? [])] };
+  }
+  if (ps.supplementalGroups !== undefined) sc.supplementalGroups = ps.supplementalGroups.map(String);
+  if (cs.allowPrivilegeEscalation === false) sc.noNewPrivs = true;
+  return sc;
+}
+
+/** The pod sandbox's config (generatePodSandboxConfig). DNS is left to the runtime's defaults for now. */
+export function sandboxConfig(pod: Pod, attempt: number, rootDir: string, nodeHostname = ''): PodSandboxConfig {
+  const m = pod.metadata ?? {};
+  const s = pod.spec ?? { containers: [] };
+  const portMappings: PortMapping[] = [];
+  for (const c of s.containers ?? []) {
+    for (const p of c.ports ?? []) {
+      const pm: PortMapping = { containerPort: p.containerPort, protocol: (p.protocol ?? 'TCP') as PortMapping['protocol'] };
+      if (p.hostPort !== undefined) pm.hostPort = p.hostPort;
+      if (p.hostIP !== undefined) pm.hostIp = p.hostIP;
+      portMappings.push(pm);
+    }
+  }
+  let hostname = s.hostNetwork === true ? nodeHostname : (s.hostname ?? m.name ?? '');
+  if (hostname.length > 63) hostname = hostname.slice(0, 63).replace(/[-.]+$/, '');
+  const privileged = [...(s.initContainers ?? []), ...(s.containers ?? [])].some((c) => c.securityContext?.privileged === true);
+  const ps = s.securityContext ?? {};
+  return {
+    metadata: { name: m.name ?? '', namespace: m.namespace ?? '', uid: m.uid ?? '', attempt },
+    hostname,
+    logDirectory: podLogDirectory(rootDir, pod),
+    portMappings,
+    labels: { ...(m.labels ?? {}), [labelPodName]: m.name ?? '', [labelPodNamespace]: m.namespace ?? '', [labelPodUid]: m.uid ?? '' },
+    annotations: { ...(m.annotations ?? {}) },
+    linux: {
+      cgroupParent: podCgroupParent(pod),
+      securityContext: {
+        namespaceOptions: namespaceOptions(pod),
+        privileged,
+        ...(ps.runAsUser !== undefined ? { runAsUser: { value: String(ps.runAsUser) } } : {}),
+        ...(ps.runAsGroup !== undefined ? { runAsGroup: { value: String(ps.runAsGroup) } } : {}),
+        ...(ps.supplementalGroups !== undefined ? { supplementalGroups: ps.supplementalGroups.map(String) } : {}),
+      },
+    },
+  };
+}
+
+/** expansion.Expand: $(VAR) from the mapping when defined, $$ is a literal $, anything else stays as written. */
+export function expandVars(input: string, vars: ReadonlyMap<string, string>): string {
+  let out = '';
+  for (let i = 0; i < input.length; i++) {
+    const ch = input[i];
+    if (ch !== '$' || i + 1 >= input.length) {
+      out += ch;
+      continue;
+    }
+    const next = input[i + 1];
+    if (next === '$') {
+      out += '$';
+      i++;
+    } else if (next === '(') {
+      const end = input.indexOf(')', i + 2);
+      if (end === -1) {
+        out += input.slice(i);
+        break;
+      }
+      const name = input.slice(i + 2, end);
+      const v = vars.get(name);
+      out += v ?? `$(${name})`;
+      i = end;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+function fieldRefValue(pod: Pod, path: string, ctx: ContainerConfigContext): string {
+  const m = pod.metadata ?? {};
+  const label = /^metadata\.labels\['(.+)'\]$/.exec(path);
+  if (label?.[1] !== undefined) return m.labels?.[label[1]] ?? '';
+  const ann = /^metadata\.annotations\['(.+)'\]$/.exec(path);
+  if (ann?.[1] !== undefined) return m.annotations?.[ann[1]] ?? '';
+  switch (path) {
+    case 'metadata.name':
+      return m.name ?? '';
+    case 'metadata.namespace':
+      return m.namespace ?? '';
+    case 'metadata.uid':
+      return m.uid ?? '';
+    case 'spec.nodeName':
+      return pod.spec?.nodeName ?? ctx.nodeName;
+    case 'spec.serviceAccountName':
+      return pod.spec?.serviceAccountName ?? '';
+    case 'status.podIP':
+    case 'status.podIPs':
+      return ctx.podIP;
+    case 'status.hostIP':
+    case 'status.hostIPs':
+      return ctx.hostIP;
+    default:
+      throw new ContainerConfigError(`unsupported fieldPath: ${path}`);
+  }
+}
+
+function decodeSecret(secret: Secret, key: string): string | undefined {
+  const v = secret.data?.[key];
+  if (v !== undefined) return Buffer.from(v, 'base64').toString('utf8');
+  return secret.stringData?.[key];
+}
+
+/** makeEnvironmentVariables: envFrom first, then env (later wins), with $(VAR) expansion against what came before. */
+export async function makeEnvironment(pod: Pod, container: Container, ctx: ContainerConfigContext): Promise<KeyValue[]> {
+  const ns = pod.metadata?.namespace ?? '';
+  const vars = new Map<string, string>();
+  const configMaps = new Map<string, ConfigMap | undefined>();
+  const secrets = new Map<string, Secret | undefined>();
+  const getConfigMap = async (name: string, optional: boolean): Promise<ConfigMap | undefined> => {
+    if (!configMaps.has(name)) configMaps.set(name, await ctx.lookup.configMap(ns, name));
+    const cm = configMaps.get(name);
+    if (cm === undefined && !optional) throw new ContainerConfigError(`configmap "${name}" not found`);
+    return cm;
+  };
+  const getSecret = async (name: string, optional: boolean): Promise<Secret | undefined> => {
+    if (!secrets.has(name)) secrets.set(name, await ctx.lookup.secret(ns, name));
+    const s = secrets.get(name);
+    if (s === undefined && !optional) throw new ContainerConfigError(`secret "${name}" not found`);
+    return s;
+  };
+
+  for (const from of container.envFrom ?? []) {
+    const prefix = from.prefix ?? '';
+    if (from.configMapRef !== undefined) {
+      const cm = await getConfigMap(from.configMapRef.name ?? '', from.configMapRef.optional === true);
+      for (const [k, v] of Object.entries(cm?.data ?? {})) vars.set(prefix + k, v);
+    } else if (from.secretRef !== undefined) {
+      const s = await getSecret(from.secretRef.name ?? '', from.secretRef.optional === true);
+      for (const k of Object.keys({ ...(s?.stringData ?? {}), ...(s?.data ?? {}) })) vars.set(prefix + k, s === undefined ? '' : (decodeSecret(s, k) ?? ''));
+    }
+  }
+
+  for (const env of container.env ?? []) {
+    const value = await envValue(pod, env, vars, ctx, getConfigMap, getSecret);
+    if (value !== undefined) vars.set(env.name, value);
+  }
+  return [...vars].map(([key, value]) => ({ key, value }));
+}
+
+async function envValue(
+  pod: Pod,
+  env: EnvVar,
+  vars: ReadonlyMap<string, string>,
+  ctx: ContainerConfigContext,
+  getConfigMap: (name: string, optional: boolean) => Promise<ConfigMap | undefined>,
+  getSecret: (name: string, optional: boolean) => Promise<Secret | undefined>,
+): Promise<string | undefined> {
+  const ns = pod.metadata?.namespace ?? '';
+  if (env.valueFrom === undefined) return expandVars(env.value ?? '', vars);
+  const vf = env.valueFrom;
+  if (vf.fieldRef !== undefined) return fieldRefValue(pod, vf.fieldRef.fieldPath, ctx);
+  if (vf.configMapKeyRef !== undefined) {
+    const ref = vf.configMapKeyRef;
+    const optional = ref.optional === true;
+    const cm = await getConfigMap(ref.name ?? '', optional);
+    if (cm === undefined) return undefined;
+    const v = cm.data?.[ref.key];
+    if (v === undefined) {
+      if (optional) return undefined;
+      throw new ContainerConfigError(`couldn't find key ${ref.key} in ConfigMap ${ns}/${ref.name ?? ''}`);
+    }
+    return v;
+  }
+  if (vf.secretKeyRef !== undefined) {
+    const ref = vf.secretKeyRef;
+    const optional = ref.optional === true;
+    const s = await getSecret(ref.name ?? '', optional);
+    if (s === undefined) return undefined;
+    const v = decodeSecret(s, ref.key);
+    if (v === undefined) {
+      if (optional) return undefined;
+      throw new ContainerConfigError(`couldn't find key ${ref.key} in Secret ${ns}/${ref.name ?? ''}`);
+    }
+    return v;
+  }
+  if (vf.resourceFieldRef !== undefined) throw new ContainerConfigError('resourceFieldRef is not supported yet');
+  return '';
+}
+
+/** generateContainerConfig. Throws ContainerConfigError when the env can't be made. */
+export async function containerConfig(pod: Pod, container: Container, ctx: ContainerConfigContext): Promise<ContainerConfig> {
+  const m = pod.metadata ?? {};
+  const envs = await makeEnvironment(pod, container, ctx);
+  const vars = new Map(envs.map((e) => [e.key, e.value]));
+  const annotations: Record<string, string> = {
+    [annotationRestartCount]: String(ctx.restartCount),
+    [annotationTerminationMessagePath]: container.terminationMessagePath ?? '/dev/termination-log',
+    [annotationTerminationMessagePolicy]: container.terminationMessagePolicy ?? 'File',
+    [annotationTerminationGracePeriod]: String(pod.spec?.terminationGracePeriodSeconds ?? 30),
+  };
+  if ((container.ports ?? []).length > 0) annotations['io.kubernetes.container.ports'] = JSON.stringify(container.ports);
+  const config: ContainerConfig = {
+    metadata: { name: container.name, attempt: ctx.restartCount },
+    image: { image: container.image ?? '', userSpecifiedImage: container.image ?? '' },
+    command: (container.command ?? []).map((c) => expandVars(c, vars)),
+    args: (container.args ?? []).map((a) => expandVars(a, vars)),
+    workingDir: container.workingDir ?? '',
+    envs,
+    labels: { [labelPodName]: m.name ?? '', [labelPodNamespace]: m.namespace ?? '', [labelPodUid]: m.uid ?? '', [labelContainerName]: container.name },
+    annotations,
+    logPath: containerLogPath(container.name, ctx.restartCount),
+    stdin: container.stdin === true,
+    stdinOnce: container.stdinOnce === true,
+    tty: container.tty === true,
+    linux: { resources: containerResources(pod, container, ctx.memoryCapacity ?? 0), securityContext: securityContext(pod, container) },
+  };
+  return config;
+}
