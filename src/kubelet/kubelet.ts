@@ -1,0 +1,430 @@
+// The kubelet's pod lifecycle on CRI: a pod informer for this node, one serialized worker per pod (SyncPod on
+// computePodActions), PLEG-style relisting of the runtime every second, a status manager that writes pods/status only
+// when it changed, graceful deletion, and events with upstream's words. Node registration and heartbeats are not
+// here (src/node-status/).
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { totalmem } from 'node:os';
+import type { ConfigMap, Container, Node, Pod, PodStatus, Secret } from 'kubernetes-types/core/v1.js';
+import { Informer, objectKey, type Obj } from '../client/informer.js';
+import type { RestClient } from '../client/rest-client.js';
+import { log } from '../cli/log.js';
+import { ApiError } from '../machinery/errors.js';
+import { Controller, type ReconcileResult } from '../controllers/runtime/controller.js';
+import { EventRecorder } from '../controllers/events/event-recorder.js';
+import type { ImageService, PodSandboxConfig, RuntimeService } from '../cri/index.js';
+import { isCriError, GrpcCode } from '../cri/index.js';
+import { computePodActions } from './compute-pod-actions.js';
+import { ContainerConfigError, containerConfig, sandboxConfig, type ObjectLookup } from './container-config.js';
+import { Backoff, backOffEventMessage, containerBackoffKey, crashLoopMessage } from './crash-loop-backoff.js';
+import { ImagePuller, type PodEventType } from './image-puller.js';
+import { generatePodStatus, type WaitingReason } from './pod-status.js';
+import { labelPodUid, latestStatus, readPodRuntimeStatus, type PodRuntimeStatus } from './pod-runtime-status.js';
+
+export interface KubeletOptions {
+  client: RestClient;
+  nodeName: string;
+  runtime: RuntimeService;
+  images: ImageService;
+  /** The kubelet's root dir: pod logs go under ROOT/pod-logs. */
+  rootDir: string;
+  /** The node's IP (status.hostIP); default the Node's InternalIP, else 127.0.0.1. */
+  hostIP?: string;
+  /** The prefix of container IDs in pod status; default containerd. */
+  runtimeName?: string;
+  /** PLEG relist period; default 1 s. */
+  relistIntervalMs?: number;
+  /** Every pod is synced at least this often; default 10 s. */
+  resyncIntervalMs?: number;
+  /** Pods synced at once; default 4. */
+  workers?: number;
+  /** Container restart back-off (default 10 s doubling to 300 s). */
+  restartBackoff?: Backoff;
+  /** Image pull back-off (default 10 s doubling to 300 s). */
+  pullBackoff?: Backoff;
+}
+
+export interface Kubelet {
+  stop(): Promise<void>;
+}
+
+const minimumGracePeriodSeconds = 2;
+const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+const isCode = (e: unknown, ...codes: number[]): boolean => e instanceof ApiError && codes.includes(e.code);
+
+/** Canonical JSON (sorted keys) to tell whether a status changed. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** The fields of a status the kubelet writes, for comparing what it would write with what is there. */
+export function statusChanged(current: PodStatus | undefined, next: PodStatus): boolean {
+  const pick = (s: PodStatus | undefined): Record<string, unknown> => ({
+    phase: s?.phase, conditions: s?.conditions, hostIP: s?.hostIP, hostIPs: s?.hostIPs, podIP: s?.podIP, podIPs: s?.podIPs,
+    startTime: s?.startTime, qosClass: s?.qosClass, containerStatuses: s?.containerStatuses, initContainerStatuses: s?.initContainerStatuses,
+  });
+  return canonical(pick(current)) !== canonical(pick(next));
+}
+
+/** The grace period for stopping a pod's containers: the deletion's, else the spec's, at least 2 s. */
+export function podGracePeriodSeconds(pod: Pod): number {
+  const g = pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
+  return Math.max(minimumGracePeriodSeconds, g);
+}
+
+export function startKubelet(opts: KubeletOptions): Kubelet {
+  const { client, nodeName, runtime } = opts;
+  const logger = { component: 'kubelet', node: nodeName };
+  const relistMs = opts.relistIntervalMs ?? 1000;
+  const resyncMs = opts.resyncIntervalMs ?? 10_000;
+  const restartBackoff = opts.restartBackoff ?? new Backoff();
+  const recorder = new EventRecorder(client, { component: 'kubelet', host: nodeName });
+  const podRef = (pod: Pod): Obj => ({ apiVersion: 'v1', kind: 'Pod', metadata: pod.metadata }) as Obj;
+  const record = (pod: Pod, type: PodEventType, reason: string, message: string): void => recorder.event(podRef(pod), type, reason, message);
+  const puller = new ImagePuller(opts.images, record, opts.pullBackoff ?? new Backoff());
+  const memoryCapacity = totalmem();
+  let stopped = false;
+
+  const pods = new Informer(client, '/api/v1/pods', { fieldSelector: `spec.nodeName=${nodeName}` });
+  /** Waiting reasons of each pod's containers from the last sync, by pod uid. */
+  const reasons = new Map<string, Map<string, WaitingReason>>();
+  /** Pods whose deletion this kubelet finished (the informer may still show them). */
+  const finished = new Set<string>();
+
+  const podPath = (pod: Pod): string => `/api/v1/namespaces/${encodeURIComponent(pod.metadata?.namespace ?? '')}/pods/${encodeURIComponent(pod.metadata?.name ?? '')}`;
+
+  const lookup: ObjectLookup = {
+    configMap: async (ns, name) => {
+      try {
+        return await client.request<ConfigMap>('GET', `/api/v1/namespaces/${encodeURIComponent(ns)}/configmaps/${encodeURIComponent(name)}`);
+      } catch (e: unknown) {
+        if (isCode(e, 404)) return undefined;
+        throw e;
+      }
+    },
+    secret: async (ns, name) => {
+      try {
+        return await client.request<Secret>('GET', `/api/v1/namespaces/${encodeURIComponent(ns)}/secrets/${encodeURIComponent(name)}`);
+      } catch (e: unknown) {
+        if (isCode(e, 404)) return undefined;
+        throw e;
+      }
+    },
+  };
+
+  let nodeIP = opts.hostIP;
+  const hostIP = async (): Promise<string> => {
+    if (nodeIP !== undefined) return nodeIP;
+    try {
+      const node = await client.request<Node>('GET', `/api/v1/nodes/${encodeURIComponent(nodeName)}`);
+      const addrs = node.status?.addresses ?? [];
+      nodeIP = (addrs.find((a) => a.type === 'InternalIP') ?? addrs.find((a) => a.type === 'ExternalIP'))?.address;
+    } catch (e: unknown) {
+      if (!isCode(e, 404)) throw e;
+    }
+    return nodeIP ?? '127.0.0.1';
+  };
+
+  // ---- containers ------------------------------------------------------------------------------------------------
+
+  const reasonsOf = (uid: string): Map<string, WaitingReason> => {
+    let m = reasons.get(uid);
+    if (m === undefined) reasons.set(uid, (m = new Map()));
+    return m;
+  };
+
+  const killContainer = async (pod: Pod, id: string, name: string, graceSeconds: number): Promise<void> => {
+    record(pod, 'Normal', 'Killing', `Stopping container ${name}`);
+    try {
+      await runtime.stopContainer({ containerId: id, timeout: String(graceSeconds) });
+    } catch (e: unknown) {
+      if (!isCriError(e, GrpcCode.NotFound)) throw e;
+    }
+  };
+
+  /** Stops every running container of the pod (in parallel, each with the grace period), then its sandboxes. */
+  const killPod = async (pod: Pod, status: PodRuntimeStatus, graceSeconds: number): Promise<void> => {
+    await Promise.all(status.containers.filter((c) => c.state === 'running' || c.state === 'created').map((c) => killContainer(pod, c.id, c.name, graceSeconds)));
+    for (const sb of status.sandboxes) {
+      if (sb.state !== 'SANDBOX_READY') continue;
+      try {
+        await runtime.stopPodSandbox({ podSandboxId: sb.id });
+      } catch (e: unknown) {
+        if (!isCriError(e, GrpcCode.NotFound)) throw e;
+      }
+    }
+  };
+
+  const removeAll = async (uid: string): Promise<void> => {
+    const selector = { [labelPodUid]: uid };
+    const cs = await runtime.listContainers({ filter: { labelSelector: selector } });
+    for (const c of cs.containers) await runtime.removeContainer({ containerId: c.id });
+    const sbs = await runtime.listPodSandbox({ filter: { labelSelector: selector } });
+    for (const sb of sbs.items) await runtime.removePodSandbox({ podSandboxId: sb.id });
+  };
+
+  /**
+   * startContainer (kuberuntime_container.go) behind doBackOff: back-off, image, config, create, start. Returns the
+   * time to look again when the container is held back by a back-off.
+   */
+  const startContainer = async (
+    pod: Pod, container: Container, sandboxId: string, sbConfig: PodSandboxConfig, status: PodRuntimeStatus, podIP: string, host: string,
+  ): Promise<number | undefined> => {
+    const uid = pod.metadata?.uid ?? '';
+    const waiting = reasonsOf(uid);
+    const previous = latestStatus(status, container.name);
+    if (previous !== undefined && previous.state === 'exited') {
+      const finishedMs = Number(previous.finishedAt / 1_000_000n);
+      const key = containerBackoffKey(pod, container.name);
+      if (restartBackoff.isInBackOffSince(key, finishedMs)) {
+        record(pod, 'Warning', 'BackOff', backOffEventMessage(container.name, pod));
+        waiting.set(container.name, { reason: 'CrashLoopBackOff', message: crashLoopMessage(restartBackoff.get(key), container.name, pod) });
+        return Math.max(0, restartBackoff.retryAt(key, finishedMs) - Date.now()) + 50;
+      }
+      restartBackoff.next(key, finishedMs);
+    }
+    const restartCount = previous === undefined ? 0 : previous.restartCount + 1;
+
+    const image = await puller.ensureImageExists(pod, container, sbConfig);
+    if (!image.ok) {
+      record(pod, 'Warning', 'Failed', `Error: ${image.reason}`);
+      waiting.set(container.name, { reason: image.reason, message: image.message });
+      return image.reason === 'ImagePullBackOff' || image.reason === 'ErrImagePull' ? 10_000 : undefined;
+    }
+    let config;
+    try {
+      config = await containerConfig(pod, container, { nodeName, podIP, hostIP: host, restartCount, lookup, memoryCapacity });
+    } catch (e: unknown) {
+      if (!(e instanceof ContainerConfigError)) throw e;
+      record(pod, 'Warning', 'Failed', `Error: ${e.message}`);
+      waiting.set(container.name, { reason: e.reason, message: e.message });
+      return undefined;
+    }
+    await mkdir(join(sbConfig.logDirectory ?? '', dirname(config.logPath ?? '')), { recursive: true });
+    let containerId: string;
+    try {
+      containerId = (await runtime.createContainer({ podSandboxId: sandboxId, config, sandboxConfig: sbConfig })).containerId;
+    } catch (e: unknown) {
+      const message = isCriError(e) ? e.details : errText(e);
+      record(pod, 'Warning', 'Failed', `Error: ${message}`);
+      waiting.set(container.name, { reason: 'CreateContainerError', message });
+      return undefined;
+    }
+    record(pod, 'Normal', 'Created', `Created container: ${container.name}`);
+    try {
+      await runtime.startContainer({ containerId });
+    } catch (e: unknown) {
+      const message = isCriError(e) ? e.details : errText(e);
+      record(pod, 'Warning', 'Failed', `Error: ${message}`);
+      waiting.set(container.name, { reason: 'RunContainerError', message });
+      return undefined;
+    }
+    record(pod, 'Normal', 'Started', `Started container ${container.name}`);
+    waiting.delete(container.name);
+    return undefined;
+  };
+
+  // ---- status ----------------------------------------------------------------------------------------------------
+
+  const writeStatus = async (pod: Pod, status: PodRuntimeStatus): Promise<void> => {
+    const host = await hostIP();
+    let current = pod;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const next = generatePodStatus({ pod: current, runtime: status, hostIP: host, reasons: reasons.get(current.metadata?.uid ?? ''), runtimeName: opts.runtimeName ?? 'containerd', nowMs: Date.now() });
+      if (!statusChanged(current.status, next)) return;
+      try {
+        await client.request('PUT', `${podPath(current)}/status`, { ...current, apiVersion: 'v1', kind: 'Pod', status: next });
+        return;
+      } catch (e: unknown) {
+        if (isCode(e, 404)) return;
+        if (!isCode(e, 409)) throw e;
+        current = await client.request<Pod>('GET', podPath(current));
+        if (current.metadata?.uid !== pod.metadata?.uid) return;
+      }
+    }
+    throw new Error(`could not write the status of pod ${objectKey(pod as Obj)}: conflicts`);
+  };
+
+  // ---- sync ------------------------------------------------------------------------------------------------------
+
+  const terminate = async (pod: Pod): Promise<void> => {
+    const uid = pod.metadata?.uid ?? '';
+    const before = await readPodRuntimeStatus(runtime, uid);
+    await killPod(pod, before, podGracePeriodSeconds(pod));
+    const after = await readPodRuntimeStatus(runtime, uid);
+    await writeStatus(pod, after);
+    try {
+      await client.request('DELETE', podPath(pod), { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid } });
+    } catch (e: unknown) {
+      if (!isCode(e, 404, 409)) throw e;
+    }
+    finished.add(uid);
+    await removeAll(uid);
+    reasons.delete(uid);
+    puller.forgetPod(uid);
+    restartBackoff.resetPrefix(containerBackoffKey(pod, ''));
+  };
+
+  const syncPod = async (key: string): Promise<ReconcileResult> => {
+    if (stopped) return;
+    const pod = pods.get(key) as Pod | undefined;
+    if (pod === undefined) return;
+    const uid = pod.metadata?.uid ?? '';
+    if (finished.has(uid)) return;
+    if (pod.metadata?.deletionTimestamp !== undefined) {
+      await terminate(pod);
+      return;
+    }
+    let status = await readPodRuntimeStatus(runtime, uid);
+    const phase = pod.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') {
+      // Terminal: nothing runs again; stop what is left and report.
+      if (status.sandboxes.some((s) => s.state === 'SANDBOX_READY') || status.containers.some((c) => c.state === 'running')) {
+        await killPod(pod, status, podGracePeriodSeconds(pod));
+        status = await readPodRuntimeStatus(runtime, uid);
+      }
+      await writeStatus(pod, status);
+      return;
+    }
+
+    const actions = computePodActions(pod, status);
+    const host = await hostIP();
+    let retryMs: number | undefined;
+    if (actions.killPod) {
+      await killPod(pod, status, podGracePeriodSeconds(pod));
+      if (!actions.createSandbox) {
+        await writeStatus(pod, await readPodRuntimeStatus(runtime, uid));
+        return { requeueAfterMs: resyncMs };
+      }
+    }
+    const sbConfig = sandboxConfig(pod, actions.attempt, opts.rootDir, nodeName);
+    let sandboxId = actions.sandboxId;
+    if (actions.createSandbox) {
+      await mkdir(sbConfig.logDirectory ?? '', { recursive: true });
+      try {
+        sandboxId = (await runtime.runPodSandbox({ config: sbConfig })).podSandboxId;
+      } catch (e: unknown) {
+        record(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${isCriError(e) ? e.details : errText(e)}`);
+        throw e;
+      }
+    }
+    for (const k of actions.containersToKill) await killContainer(pod, k.id, k.name, podGracePeriodSeconds(pod));
+
+    let podIP = host;
+    if (pod.spec?.hostNetwork !== true) {
+      const sb = await runtime.podSandboxStatus({ podSandboxId: sandboxId });
+      podIP = sb.status?.network?.ip ?? '';
+    }
+    const current = actions.createSandbox ? await readPodRuntimeStatus(runtime, uid) : status;
+    const toStart: Container[] = [];
+    if (actions.nextInitContainerToStart !== undefined) {
+      const c = pod.spec?.initContainers?.[actions.nextInitContainerToStart];
+      if (c !== undefined) toStart.push(c);
+    } else {
+      for (const i of actions.containersToStart) {
+        const c = pod.spec?.containers[i];
+        if (c !== undefined) toStart.push(c);
+      }
+    }
+    for (const c of toStart) {
+      const wait = await startContainer(pod, c, sandboxId, sbConfig, current, podIP, host);
+      if (wait !== undefined) retryMs = Math.min(retryMs ?? wait, wait);
+    }
+    await writeStatus(pod, await readPodRuntimeStatus(runtime, uid));
+    return { requeueAfterMs: Math.min(retryMs ?? resyncMs, resyncMs) };
+  };
+
+  const active = new Set<Promise<ReconcileResult>>();
+  const controller = new Controller('kubelet', (key) => {
+    const p = syncPod(key);
+    active.add(p);
+    const drop = (): void => {
+      active.delete(p);
+    };
+    p.then(drop, drop);
+    return p;
+  }, opts.workers ?? 4);
+
+  pods.addHandlers({
+    add: (p) => controller.queue.add(objectKey(p)),
+    update: (_o, p) => controller.queue.add(objectKey(p)),
+    delete: (p) => {
+      const uid = (p as Pod).metadata?.uid ?? '';
+      reasons.delete(uid);
+      puller.forgetPod(uid);
+    },
+  });
+
+  // ---- PLEG: relist the runtime, wake the pods whose sandboxes or containers changed -----------------------------
+
+  let fingerprints = new Map<string, string>();
+  let relisting = false;
+  const relist = async (): Promise<void> => {
+    if (relisting || stopped) return;
+    relisting = true;
+    try {
+      const [cs, sbs] = await Promise.all([runtime.listContainers({}), runtime.listPodSandbox({})]);
+      const parts = new Map<string, string[]>();
+      const add = (uid: string | undefined, s: string): void => {
+        if (uid === undefined) return;
+        const l = parts.get(uid) ?? [];
+        l.push(s);
+        parts.set(uid, l);
+      };
+      for (const c of cs.containers) add(c.labels[labelPodUid], `c${c.id}:${c.state}`);
+      for (const sb of sbs.items) add(sb.labels[labelPodUid], `s${sb.id}:${sb.state}`);
+      const next = new Map([...parts].map(([uid, l]) => [uid, l.sort().join(',')]));
+      const byUid = new Map<string, string>();
+      for (const p of pods.list()) byUid.set((p as Pod).metadata?.uid ?? '', objectKey(p));
+      for (const [uid, fp] of next) {
+        if (fingerprints.get(uid) === fp) continue;
+        const key = byUid.get(uid);
+        if (key !== undefined) controller.queue.add(key);
+      }
+      fingerprints = next;
+      // Pods gone from the API server (deleted for good while we were away, or forced): stop and remove what is left.
+      if (pods.hasSynced()) {
+        for (const uid of next.keys()) {
+          if (byUid.has(uid)) continue;
+          const sandboxes = sbs.items.filter((s) => s.labels[labelPodUid] === uid);
+          const containers = cs.containers.filter((c) => c.labels[labelPodUid] === uid);
+          for (const c of containers) if (c.state === 'CONTAINER_RUNNING') await runtime.stopContainer({ containerId: c.id, timeout: String(minimumGracePeriodSeconds) });
+          for (const s of sandboxes) if (s.state === 'SANDBOX_READY') await runtime.stopPodSandbox({ podSandboxId: s.id });
+          await removeAll(uid);
+          finished.delete(uid);
+        }
+      }
+    } catch (e: unknown) {
+      log.warn('relist failed', { ...logger, err: errText(e) });
+    } finally {
+      relisting = false;
+    }
+  };
+  const relistTimer = setInterval(() => void relist(), relistMs);
+  relistTimer.unref();
+
+  pods.start();
+  void pods.waitForSync().then(() => {
+    if (stopped) return;
+    controller.run();
+    log.info('kubelet started', logger);
+  });
+
+  return {
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(relistTimer);
+      controller.stop();
+      pods.stop();
+      await Promise.allSettled([...active]);
+      await recorder.flush();
+      recorder.stop();
+    },
+  };
+}
