@@ -6,6 +6,7 @@ import type { MachineInfo } from './machine-info.js';
 import {
   aggregateMessage,
   containerRuntimeVersion,
+  evictionPressure,
   initialNode,
   kubeletVersion,
   metaTime,
@@ -122,6 +123,12 @@ describe('node conditions', () => {
     assert.equal(aggregateMessage(['a']), 'a');
     assert.deepEqual(runtimeErrors(undefined), ['container runtime is down']);
     assert.deepEqual(runtimeErrors(status(true)), []);
+  });
+
+  test('pressure follows the default hard eviction thresholds', () => {
+    const mi = 1024n * 1024n;
+    assert.deepEqual(evictionPressure({ memoryAvailable: 101n * mi, nodefsAvailable: 11n, nodefsCapacity: 100n }), noPressure);
+    assert.deepEqual(evictionPressure({ memoryAvailable: 99n * mi, nodefsAvailable: 9n, nodefsCapacity: 100n }), { memory: true, disk: true, pid: false });
   });
 
   test('a node without capacity is not ready', () => {

@@ -141,6 +141,22 @@ export interface Pressure {
 
 export const noPressure: Pressure = { memory: false, disk: false, pid: false };
 
+/** What the eviction signals are computed from (bytes). */
+export interface EvictionSample {
+  readonly memoryAvailable: bigint;
+  readonly nodefsAvailable: bigint;
+  readonly nodefsCapacity: bigint;
+}
+
+/**
+ * The pressure the default hard eviction thresholds see: memory.available<100Mi, nodefs.available<10% (there is no
+ * default PID threshold). memory.available is MemAvailable here, not capacity minus the root cgroup's working set.
+ */
+export function evictionPressure(s: EvictionSample): Pressure {
+  const nodefsMin = BigInt(Math.trunc(Number(s.nodefsCapacity) * nodefsEvictionHardFraction));
+  return { memory: s.memoryAvailable < memoryEvictionHardBytes, disk: s.nodefsAvailable < nodefsMin, pid: false };
+}
+
 const pressureTexts = {
   MemoryPressure: {
     true: ['KubeletHasInsufficientMemory', 'kubelet has insufficient memory available'],
