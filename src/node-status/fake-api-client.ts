@@ -1,5 +1,5 @@
 // An in-memory API for the node agent's unit tests: a RestClient whose requests go to a map of objects by path, with
-// resourceVersion conflicts on PUT, AlreadyExists on POST, NotFound on GET, and JSON merge patches (conditions merged
+// resourceVersion conflicts on PUT, AlreadyExists on POST, NotFound on GET, lists of nodes and leases, and JSON merge patches (conditions merged
 // by type, as the strategic merge patch of a Node's status does). Records every request.
 import type { ClientConfig } from '../client/kubeconfig.js';
 import { RestClient } from '../client/rest-client.js';
@@ -56,8 +56,12 @@ export class FakeApiClient extends RestClient {
     switch (method) {
       case 'GET': {
         const o = this.objects.get(path);
-        if (o === undefined) throw ApiError.notFound(resource, path.split('/').at(-1) ?? '');
-        return clone(o) as T;
+        if (o !== undefined) return clone(o) as T;
+        if (path === '/api/v1/nodes' || path.endsWith('/leases')) {
+          const items = [...this.objects].filter(([k]) => k.startsWith(`${path}/`) && !k.slice(path.length + 1).includes('/')).map(([, v]) => v);
+          return clone({ items }) as T;
+        }
+        throw ApiError.notFound(resource, path.split('/').at(-1) ?? '');
       }
       case 'POST': {
         const p = `${path}/${name(body)}`;

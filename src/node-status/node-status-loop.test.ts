@@ -163,4 +163,22 @@ describe('startNodeStatus', () => {
       },
     );
   });
+
+  test('a remembered podCIDR another node holds now is not asked for', async () => {
+    await withLoop(
+      async ({ api, opts }) => {
+        const h = startNodeStatus(opts);
+        try {
+          await until('the node', () => api.objects.has(nodeKey));
+          assert.equal(node(api).spec?.podCIDR, undefined);
+        } finally {
+          await h.stop();
+        }
+      },
+      async (api, dataDir) => {
+        await writeFile(join(dataDir, 'subnet.env'), 'SUBNET=10.240.9.0/24\nMTU=1450\n');
+        api.put('/api/v1/nodes/node-b', { metadata: { name: 'node-b' }, spec: { podCIDR: '10.240.9.0/24', podCIDRs: ['10.240.9.0/24'] } });
+      },
+    );
+  });
 });

@@ -130,11 +130,25 @@ export function startNodeStatus(opts: NodeStatusOptions): NodeStatusHandle {
     for (const w of cidrWaiters.splice(0)) w.resolve(cidr);
   };
 
-  const register = async (): Promise<boolean> => {
+  /** The podCIDR subnet.env remembers, unless another node holds it now (or the nodes cannot be listed). */
+  const rememberedPodCidr = async (): Promise<string | undefined> => {
     const remembered = await readSubnetEnv(dataDir);
+    if (remembered === undefined) return undefined;
+    try {
+      const list = await client.request<{ items?: Node[] }>('GET', '/api/v1/nodes');
+      const holder = (list.items ?? []).find((n) => n.metadata?.name !== nodeName && ipv4PodCidr(n) === remembered);
+      if (holder === undefined) return remembered;
+      log.warn('the podCIDR subnet.env remembers is held by another node', { ...logger, podCIDR: remembered, holder: holder.metadata?.name });
+    } catch (e: unknown) {
+      log.warn('cannot list nodes to check the remembered podCIDR', { ...logger, err: errText(e) });
+    }
+    return undefined;
+  };
+
+  const register = async (): Promise<boolean> => {
     const registered = await registerNode(
       client,
-      async () => initialNode({ ...(await statusInputs()), nodeName, isServer: opts.isServer, podCidr: remembered }),
+      async () => initialNode({ ...(await statusInputs()), nodeName, isServer: opts.isServer, podCidr: await rememberedPodCidr() }),
       () => stopped,
       sleep,
     );
