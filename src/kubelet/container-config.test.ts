@@ -100,9 +100,10 @@ describe('container config', () => {
 
   test('the sandbox config names the pod, its log directory and cgroup, and shares the node network for hostNetwork', () => {
     const p = pod({ hostNetwork: true, containers: [{ name: 'app', ports: [{ containerPort: 80, hostPort: 8080 }] }] });
-    const sb = sandboxConfig(p, 1, '/var/lib/k8ts/agent', 'node-1');
+    const sb = sandboxConfig(p, 1, '/var/lib/k8ts/agent');
     assert.deepEqual(sb.metadata, { name: 'web', namespace: 'default', uid: 'uid-1', attempt: 1 });
-    assert.equal(sb.hostname, 'node-1');
+    assert.equal(sb.hostname, undefined);
+    assert.equal(sandboxConfig(pod(), 0, '/r').hostname, 'web');
     assert.equal(sb.logDirectory, '/var/lib/k8ts/agent/pod-logs/default_web_uid-1');
     assert.equal(sb.linux?.cgroupParent, '/k8ts/poduid-1');
     assert.equal(sb.linux?.securityContext?.namespaceOptions?.network, 'NODE');

@@ -128,7 +128,7 @@ function securityContext(pod: Pod, container: Container): LinuxContainerSecurity
 }
 
 /** The pod sandbox's config (generatePodSandboxConfig). DNS is left to the runtime's defaults for now. */
-export function sandboxConfig(pod: Pod, attempt: number, rootDir: string, nodeHostname = ''): PodSandboxConfig {
+export function sandboxConfig(pod: Pod, attempt: number, rootDir: string): PodSandboxConfig {
   const m = pod.metadata ?? {};
   const s = pod.spec ?? { containers: [] };
   const portMappings: PortMapping[] = [];
@@ -140,13 +140,13 @@ export function sandboxConfig(pod: Pod, attempt: number, rootDir: string, nodeHo
       portMappings.push(pm);
     }
   }
-  let hostname = s.hostNetwork === true ? nodeHostname : (s.hostname ?? m.name ?? '');
+  // A host-network pod keeps the node's hostname: the runtime must not set one (runc can't without a UTS namespace).
+  let hostname = s.hostNetwork === true ? '' : (s.hostname ?? m.name ?? '');
   if (hostname.length > 63) hostname = hostname.slice(0, 63).replace(/[-.]+$/, '');
   const privileged = [...(s.initContainers ?? []), ...(s.containers ?? [])].some((c) => c.securityContext?.privileged === true);
   const ps = s.securityContext ?? {};
-  return {
+  const config: PodSandboxConfig = {
     metadata: { name: m.name ?? '', namespace: m.namespace ?? '', uid: m.uid ?? '', attempt },
-    hostname,
     logDirectory: podLogDirectory(rootDir, pod),
     portMappings,
     labels: { ...(m.labels ?? {}), [labelPodName]: m.name ?? '', [labelPodNamespace]: m.namespace ?? '', [labelPodUid]: m.uid ?? '' },
@@ -162,6 +162,8 @@ export function sandboxConfig(pod: Pod, attempt: number, rootDir: string, nodeHo
       },
     },
   };
+  if (hostname !== '') config.hostname = hostname;
+  return config;
 }
 
 /** expansion.Expand: $(VAR) from the mapping when defined, $$ is a literal $, anything else stays as written. */

@@ -302,7 +302,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
         return { requeueAfterMs: resyncMs };
       }
     }
-    const sbConfig = sandboxConfig(pod, actions.attempt, opts.rootDir, nodeName);
+    const sbConfig = sandboxConfig(pod, actions.attempt, opts.rootDir);
     let sandboxId = actions.sandboxId;
     if (actions.createSandbox) {
       await mkdir(sbConfig.logDirectory ?? '', { recursive: true });
@@ -310,6 +310,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
         sandboxId = (await runtime.runPodSandbox({ config: sbConfig })).podSandboxId;
       } catch (e: unknown) {
         record(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${isCriError(e) ? e.details : errText(e)}`);
+        await writeStatus(pod, status);
         throw e;
       }
     }
