@@ -30,6 +30,10 @@ export const serverOptions = {
   'service-cidr': { type: 'string', default: '10.254.0.0/16' },
   'cluster-cidr': { type: 'string', default: '10.240.0.0/16' },
   'disable-agent': { type: 'boolean', default: false },
+  'node-name': { type: 'string' },
+  'node-ip': { type: 'string' },
+  'container-runtime-endpoint': { type: 'string' },
+  'pause-image': { type: 'string' },
   'disable-scheduler': { type: 'boolean', default: false },
   'default-not-ready-toleration-seconds': { type: 'string', default: '300' },
   'default-unreachable-toleration-seconds': { type: 'string', default: '300' },
@@ -51,7 +55,7 @@ export const serverOptions = {
 
 export const serverUsage = `Usage: k8ts server [flags]
 
-Runs a Kubernetes API server (and, in later releases, the whole control plane and a node) on this machine.
+Runs a Kubernetes control plane (API server, scheduler, controllers) and a node on this machine.
 
 Flags:
   -d, --data-dir DIR              state, certificates and the embedded store (default /var/lib/k8ts as root, ~/.k8ts otherwise)
@@ -63,7 +67,11 @@ Flags:
       --datastore-endpoint URL    empty: embedded SQLite in DATA_DIR; http://HOST:2379[,...]: etcd
       --service-cidr CIDR         service (portal) network (default 10.254.0.0/16)
       --cluster-cidr CIDR         pod network, one /24 per node (default 10.240.0.0/16)
-      --disable-agent             do not run the node agent on this machine
+      --disable-agent             do not run the node agent (containerd and the kubelet) on this machine
+      --node-name NAME            this machine's node name (default: the host name)
+      --node-ip IP                this node's InternalIP (default: the address of the default route's interface)
+      --container-runtime-endpoint SOCK  use this CRI runtime instead of starting containerd
+      --pause-image REF           the pod sandbox image (default registry.k8s.io/pause:3.10, built offline when absent)
       --disable-scheduler         do not run the scheduler
       --default-not-ready-toleration-seconds S     tolerationSeconds of the not-ready toleration added to
       --default-unreachable-toleration-seconds S   every pod (and of the unreachable one; 300 each)
@@ -141,6 +149,11 @@ export async function runServer(argv: string[]): Promise<void> {
   for (const name of disabledControllers) {
     if (canonicalControllerName(name) === undefined) throw new Error(`unknown controller ${JSON.stringify(name)} in --disable-controller; known: ${controllerNames.join(', ')}`);
   }
+  const runAgent = values['disable-agent'] !== true;
+  if (runAgent) {
+    const { checkAgentPrerequisites } = await import('../agent/agent.js');
+    checkAgentPrerequisites({ ...(values['container-runtime-endpoint'] !== undefined ? { runtimeEndpoint: values['container-runtime-endpoint'] } : {}) });
+  }
   const bind = values['bind-address'];
   const wildcard = bind === '0.0.0.0' || bind === '::';
   // As k3s: clients on this machine use loopback; the `kubernetes` endpoints advertise the node's address.
@@ -187,9 +200,6 @@ export async function runServer(argv: string[]): Promise<void> {
     writeFileSync(join(dataDir, 'kubeconfig.yaml'), kubeconfig, { mode: 0o600 });
   }
   log.info('k8ts server ready', { address: clientServer, dataDir, datastore: values['datastore-endpoint'] === '' ? 'sqlite' : 'etcd', kubeconfig: kubeconfigPath, startupMs: Date.now() - started });
-  if (values['disable-agent'] !== true) {
-    log.info('node agent not started: it arrives in a later release; running the control plane only', {});
-  }
   // The control loops are clients of the in-process loopback listener (plain HTTP on an abstract Unix socket).
   const loopbackConfig = await server.listenLoopback();
   // The control loops load once the API server is up: they are not needed to answer /readyz, and a server run with
@@ -229,5 +239,25 @@ export async function runServer(argv: string[]): Promise<void> {
   if (virtualNodeCount > 0) {
     const { startVirtualNodes } = await import('../virtual-nodes/virtual-nodes.js');
     running.push(startVirtualNodes(new RestClient(loopbackConfig), { count: virtualNodeCount, cpu: values['virtual-node-cpu'], memory: values['virtual-node-memory'] }));
+  }
+  if (runAgent) {
+    const { startAgent } = await import('../agent/agent.js');
+    const opt = (flag: 'node-name' | 'node-ip' | 'container-runtime-endpoint' | 'pause-image'): string | undefined => values[flag];
+    const nodeName = opt('node-name');
+    const nodeIp = opt('node-ip');
+    const runtimeEndpoint = opt('container-runtime-endpoint');
+    const pauseImage = opt('pause-image');
+    running.push(
+      await startAgent({
+        dataDir,
+        client: new RestClient(loopbackConfig),
+        clusterCidr: values['cluster-cidr'],
+        isServer: true,
+        ...(nodeName !== undefined ? { nodeName } : {}),
+        ...(nodeIp !== undefined ? { nodeIp } : {}),
+        ...(runtimeEndpoint !== undefined ? { runtimeEndpoint } : {}),
+        ...(pauseImage !== undefined ? { pauseImage } : {}),
+      }),
+    );
   }
 }

@@ -53,6 +53,8 @@ export interface ServerOptions {
    * integration tests run without a controller manager). On by default for servers with --virtual-nodes.
    */
   controlLoops?: boolean;
+  /** Run the node agent (containerd and the kubelet; needs root and containerd). Off by default. */
+  agent?: boolean;
 }
 
 /** What a server started without its control loops is given. */
@@ -107,7 +109,8 @@ export class K8tsServer {
   }
 
   async startProcess(): Promise<void> {
-    const args = ['server', '--data-dir', this.dataDir, '--bind-address', '127.0.0.1', '--https-listen-port', String(this.port), '--disable-agent'];
+    const args = ['server', '--data-dir', this.dataDir, '--bind-address', '127.0.0.1', '--https-listen-port', String(this.port)];
+    if (this.opts.agent !== true) args.push('--disable-agent');
     if (this.opts.datastoreEndpoint !== undefined) args.push('--datastore-endpoint', this.opts.datastoreEndpoint);
     const extra = this.opts.extraArgs ?? [];
     if (!(this.opts.controlLoops ?? extra.includes('--virtual-nodes'))) args.push(...apiOnlyArgs);
@@ -152,9 +155,10 @@ export class K8tsServer {
     await new Promise<void>((r) => {
       p.once('exit', () => r());
       p.kill(kill9 ? 'SIGKILL' : 'SIGTERM');
+      // The agent stops containerd too, which may take a few seconds more.
       setTimeout(() => {
         if (p.exitCode === null) p.kill('SIGKILL');
-      }, 5000).unref();
+      }, this.opts.agent === true ? 20_000 : 5000).unref();
     });
   }
 

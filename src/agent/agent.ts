@@ -1,0 +1,85 @@
+// The node agent (k3s's agent half): the container runtime, this machine's Node (registration, status, Lease
+// heartbeats, subnet.env) and the kubelet that runs the pods bound to it. `k8ts server` runs it unless
+// --disable-agent; it talks to the API server like any other client.
+import { join } from 'node:path';
+import type { RestClient } from '../client/rest-client.js';
+import { resolveContainerdBinaries } from '../containerd/containerd-binaries.js';
+import { startKubelet } from '../kubelet/kubelet.js';
+import { readMachineInfo, startNodeStatus } from '../node-status/index.js';
+import { log } from '../cli/log.js';
+import { startNodeRuntime } from './node-runtime.js';
+
+export interface AgentOptions {
+  dataDir: string;
+  client: RestClient;
+  /** --node-name (default: the host name, lowercased). */
+  nodeName?: string;
+  /** --node-ip (default: the address of the default route's interface). */
+  nodeIp?: string;
+  /** --container-runtime-endpoint: an existing CRI runtime instead of k8ts's own containerd. */
+  runtimeEndpoint?: string;
+  /** --pause-image (default registry.k8s.io/pause:3.10, built from busybox-static when absent). */
+  pauseImage?: string;
+  clusterCidr: string;
+  /** A server's node carries the control-plane role labels. */
+  isServer: boolean;
+}
+
+export interface Agent {
+  readonly nodeName: string;
+  /** Stops the kubelet and the heartbeats and closes the runtime; running containers go on. */
+  stop(): Promise<void>;
+}
+
+/** Fails early, before anything starts, when the agent cannot run here: the message says what to do. */
+export function checkAgentPrerequisites(opts: { runtimeEndpoint?: string }): void {
+  if (opts.runtimeEndpoint !== undefined && opts.runtimeEndpoint !== '') return;
+  resolveContainerdBinaries();
+  if (process.getuid?.() !== 0) throw new Error('the node agent runs containerd, which needs root: run k8ts as root, or pass --disable-agent');
+}
+
+export async function startAgent(opts: AgentOptions): Promise<Agent> {
+  const runtime = await startNodeRuntime({
+    dataDir: opts.dataDir,
+    ...(opts.runtimeEndpoint !== undefined ? { runtimeEndpoint: opts.runtimeEndpoint } : {}),
+    ...(opts.pauseImage !== undefined ? { sandboxImage: opts.pauseImage } : {}),
+  });
+  try {
+    const machine = await readMachineInfo({
+      dataDir: opts.dataDir,
+      ...(opts.nodeIp !== undefined ? { nodeIp: opts.nodeIp } : {}),
+      ...(opts.nodeName !== undefined ? { hostname: opts.nodeName } : {}),
+    });
+    const nodeName = machine.hostname;
+    const status = startNodeStatus({
+      client: opts.client,
+      nodeName,
+      machine,
+      runtimeVersion: () => runtime.cri.version({}),
+      runtimeStatus: () => runtime.cri.status({}),
+      isServer: opts.isServer,
+      dataDir: opts.dataDir,
+      clusterCidr: opts.clusterCidr,
+    });
+    const kubelet = startKubelet({
+      client: opts.client,
+      nodeName,
+      runtime: runtime.cri,
+      images: runtime.cri,
+      rootDir: join(opts.dataDir, 'agent'),
+      hostIP: machine.internalIp,
+    });
+    log.info('node agent started', { component: 'agent', node: nodeName, internalIP: machine.internalIp });
+    return {
+      nodeName,
+      async stop(): Promise<void> {
+        await kubelet.stop();
+        await status.stop();
+        await runtime.stop();
+      },
+    };
+  } catch (e: unknown) {
+    await runtime.stop();
+    throw e;
+  }
+}

@@ -1,0 +1,130 @@
+// `k8ts server` with its node agent, against the real containerd of this machine: this machine registers as a node,
+// images are imported with `k8ts images import`, host-network pods run in real containers, survive a restart of
+// k8ts, honour their grace period on delete, and report exit codes. Pods use the host's network namespace and run
+// only echo/sleep/exit: no CNI network exists yet, and nothing leaves the machine. Skipped without root or containerd.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { resolveContainerdBinaries } from '../../src/containerd/containerd-binaries.js';
+import { BUSYBOX_PATH, buildBusyboxImage } from '../../src/images/builtin-images.js';
+import { K8tsServer, k8tsBin, waitFor } from './support/server.js';
+
+const run = promisify(execFile);
+
+function skipReason(): string | false {
+  try {
+    resolveContainerdBinaries();
+  } catch (e: unknown) {
+    return e instanceof Error ? e.message : String(e);
+  }
+  if (!existsSync(BUSYBOX_PATH)) return `${BUSYBOX_PATH} is missing: apt-get install busybox-static`;
+  if (process.getuid?.() !== 0) return 'the node agent needs root';
+  return false;
+}
+
+interface PodJson {
+  status?: { phase?: string; containerStatuses?: { containerID?: string; restartCount?: number; state?: { terminated?: { exitCode?: number; reason?: string } } }[] };
+}
+
+function hostPod(name: string, nodeName: string, script: string, restartPolicy = 'Always'): string {
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name },
+    spec: {
+      nodeName,
+      hostNetwork: true,
+      restartPolicy,
+      terminationGracePeriodSeconds: 3,
+      containers: [{ name: 'main', image: 'docker.io/library/busybox:latest', imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', script] }],
+    },
+  });
+}
+
+const skip = skipReason();
+
+describe('the node agent of k8ts server', { skip }, () => {
+  let server: K8tsServer;
+  let nodeName = '';
+  const kubectl = async (args: string[], input?: string): Promise<string> => {
+    const child = run('kubectl', args, { env: { ...process.env, KUBECONFIG: server.kubeconfig }, maxBuffer: 16 * 1024 * 1024 });
+    if (input !== undefined) {
+      child.child.stdin?.end(input);
+    }
+    return (await child).stdout;
+  };
+  const pod = async (name: string): Promise<PodJson> => JSON.parse(await kubectl(['get', 'pod', name, '-o', 'json'])) as PodJson;
+  /** The processes of this test's containers: their command lines carry the marker. */
+  const containerRuns = async (marker: string): Promise<boolean> => {
+    try {
+      await run('pgrep', ['-f', marker]);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  before(async () => {
+    server = await K8tsServer.start({ agent: true, controlLoops: true, extraArgs: ['--disable-scheduler'] });
+  });
+  after(async () => {
+    await kubectl(['delete', 'pods', '--all', '--grace-period=1', '--wait=true']).catch(() => '');
+    await server.destroy();
+  });
+
+  test('this machine registers as a node that runs containerd, NotReady until a pod network exists', async () => {
+    await waitFor('the node', async () => (await kubectl(['get', 'nodes', '-o', 'name'])).trim() !== '', 20_000);
+    nodeName = (await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
+    const wide = await kubectl(['get', 'nodes', '-o', 'wide']);
+    assert.match(wide, /control-plane,master/);
+    assert.match(wide, /containerd:\/\/1\.6/);
+    const ready = await kubectl(['get', 'node', nodeName, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].message}']);
+    assert.match(ready, /^container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady/);
+    await waitFor('the podCIDR in subnet.env', () => existsSync(join(server.dataDir, 'subnet.env')), 20_000);
+  });
+
+  test('k8ts images import loads an archive that k8ts images list then shows, beside the sandbox image', async () => {
+    const archive = join(server.dataDir, 'busybox.tar');
+    await buildBusyboxImage(archive);
+    const imported = await run(process.execPath, [k8tsBin, 'images', 'import', archive, '--data-dir', server.dataDir]);
+    assert.equal(imported.stdout, 'imported docker.io/library/busybox:latest\n');
+    const list = (await run(process.execPath, [k8tsBin, 'images', 'list', '--data-dir', server.dataDir])).stdout;
+    assert.match(list, /^IMAGE +DIGEST +SIZE\n/);
+    assert.match(list, /docker\.io\/library\/busybox:latest/);
+    assert.match(list, /registry\.k8s\.io\/pause:3\.10/);
+  });
+
+  test('a host-network pod runs in a real container, keeps it across a restart of k8ts, and stops within its grace period', async () => {
+    await kubectl(['apply', '-f', '-'], hostPod('sleeper', nodeName, 'echo k8ts-agent-e2e-sleeper; exec sleep 3601'));
+    await waitFor('sleeper Running', async () => (await pod('sleeper')).status?.phase === 'Running', 30_000);
+    const id = (await pod('sleeper')).status?.containerStatuses?.[0]?.containerID ?? '';
+    assert.match(id, /^containerd:\/\/[0-9a-f]{64}$/);
+    assert.ok(await containerRuns('sleep 3601'), 'the container process runs on this machine');
+    const events = await kubectl(['get', 'events', '--field-selector', 'involvedObject.name=sleeper', '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}']);
+    assert.match(events, /Created: Created container: main/);
+    assert.match(events, /Started: Started container main/);
+
+    await server.restart();
+    assert.ok(await containerRuns('sleep 3601'), 'the container outlived k8ts and its containerd');
+    await waitFor('sleeper still Running after the restart', async () => (await pod('sleeper').catch(() => ({}) as PodJson)).status?.phase === 'Running', 30_000);
+    const after = (await pod('sleeper')).status?.containerStatuses?.[0];
+    assert.equal(after?.containerID, id);
+    assert.equal(after?.restartCount, 0);
+
+    const started = Date.now();
+    await kubectl(['delete', 'pod', 'sleeper', '--grace-period=3']);
+    assert.ok(Date.now() - started < 15_000, `deleted in ${Date.now() - started} ms`);
+    assert.equal(await containerRuns('sleep 3601'), false);
+  });
+
+  test('a container that exits 3 under restartPolicy Never leaves its pod Failed with exit code 3', async () => {
+    await kubectl(['apply', '-f', '-'], hostPod('exits', nodeName, 'exit 3', 'Never'));
+    await waitFor('exits Failed', async () => (await pod('exits')).status?.phase === 'Failed', 30_000);
+    const terminated = (await pod('exits')).status?.containerStatuses?.[0]?.state?.terminated;
+    assert.equal(terminated?.exitCode, 3);
+    assert.equal(terminated?.reason, 'Error');
+  });
+});
