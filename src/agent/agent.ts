@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import type { RestClient } from '../client/rest-client.js';
 import { resolveContainerdBinaries } from '../containerd/containerd-binaries.js';
+import { writeCniConfig } from '../cni/pod-network.js';
 import { startKubelet } from '../kubelet/kubelet.js';
 import { readMachineInfo, startNodeStatus } from '../node-status/index.js';
 import { log } from '../cli/log.js';
@@ -61,6 +62,12 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       dataDir: opts.dataDir,
       clusterCidr: opts.clusterCidr,
     });
+    // The pod network: once the node has its podCIDR, the CNI conflist containerd's CRI plugin loads by itself.
+    void status
+      .podCidr()
+      .then((podCidr) => writeCniConfig({ dataDir: opts.dataDir, podCidr }))
+      .then((res) => log.info('pod network configured', { component: 'agent', path: res.path, changed: res.changed }))
+      .catch((e: unknown) => log.error('writing the CNI config failed', { component: 'agent', err: e instanceof Error ? e.message : String(e) }));
     const kubelet = startKubelet({
       client: opts.client,
       nodeName,
