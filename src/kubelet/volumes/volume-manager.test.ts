@@ -285,8 +285,10 @@ describe('VolumeManager', () => {
     assert.equal(await readFile(join(vols.get('creds')?.hostPath ?? '', 'password'), 'utf8'), 'hunter2');
   });
 
-  test('tearDown removes the pod\'s directory, is idempotent, and refuses a UID that is not a plain name', async () => {
+  test('the pods with volumes on disk are listed; tearDown removes the pod\'s directory, is idempotent, and refuses a UID that is not a plain name', async () => {
+    assert.deepEqual(await vm.podUidsOnDisk(), []);
     await vm.setUp(podWith([{ name: 'scratch', emptyDir: {} }, { name: 'cfg', configMap: { name: 'app-config' } }]));
+    assert.deepEqual(await vm.podUidsOnDisk(), ['pod-uid-1']);
     await vm.tearDown('pod-uid-1');
     await assert.rejects(stat(join(root, 'pods/pod-uid-1')), { code: 'ENOENT' });
     await vm.tearDown('pod-uid-1');

@@ -195,6 +195,16 @@ export class VolumeManager {
     });
   }
 
+  /** The UIDs that have a directory under ROOT/pods: after a restart, those of pods gone from the node are for tearDown. */
+  async podUidsOnDisk(): Promise<string[]> {
+    try {
+      return (await readdir(join(this.rootDir, 'pods'), { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+    } catch (e: unknown) {
+      if (errCode(e) === 'ENOENT') return [];
+      throw e;
+    }
+  }
+
   /** Unmounts every mount below ROOT/pods/UID (the tmpfs volumes) and removes the directory. */
   tearDown(podUid: string): Promise<void> {
     const dir = this.podDir(podUid);
