@@ -13,11 +13,22 @@ command -v containerd >/dev/null || need_pkgs+=(containerd)
 [ -x /usr/sbin/runc ] || command -v runc >/dev/null || need_pkgs+=(runc)
 [ -x /usr/lib/cni/bridge ] || need_pkgs+=(containernetworking-plugins)
 dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed' || need_pkgs+=(busybox-static)
+# nginx for the image the pod-network tests build (the tutorials' nginx), never run as a service of this machine.
+[ -x /usr/sbin/nginx ] || need_pkgs+=(nginx-light)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${need_pkgs[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # Packages must not start their services (nginx would listen on 0.0.0.0:80): policy-rc.d refuses every start
+  # while they install, as in container images.
+  own_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    own_policy=1
+  fi
   apt-get update -qq
   apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+  if [ "$own_policy" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
 fi
 command -v kubectl >/dev/null || { echo "kubectl is required on PATH (the real kubectl 1.27-1.33)"; exit 1; }
 
