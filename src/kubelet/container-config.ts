@@ -4,7 +4,7 @@
 // from requests and limits, and the security context.
 import { join } from 'node:path';
 import type { ConfigMap, Container, EnvVar, Pod, Secret } from 'kubernetes-types/core/v1.js';
-import type { ContainerConfig, KeyValue, LinuxContainerResources, LinuxContainerSecurityContext, NamespaceOption, PodSandboxConfig, PortMapping } from '../cri/index.js';
+import type { ContainerConfig, KeyValue, LinuxContainerResources, LinuxContainerSecurityContext, Mount, NamespaceOption, PodSandboxConfig, PortMapping } from '../cri/index.js';
 import { podQOSClass } from '../apiserver/registry/strategy.js';
 import { parseQuantity } from '../machinery/quantity.js';
 import {
@@ -31,6 +31,8 @@ export interface ContainerConfigContext {
   lookup: ObjectLookup;
   /** Bytes of memory on the node, for a Burstable container's oom_score_adj. */
   memoryCapacity?: number;
+  /** The container's volume mounts, given its environment (subPathExpr expands it); none when absent. */
+  mounts?: (env: ReadonlyMap<string, string>) => Promise<Mount[]>;
 }
 
 const minShares = 2;
@@ -334,5 +336,7 @@ export async function containerConfig(pod: Pod, container: Container, ctx: Conta
     tty: container.tty === true,
     linux: { resources: containerResources(pod, container, ctx.memoryCapacity ?? 0), securityContext: securityContext(pod, container) },
   };
+  const mounts = (await ctx.mounts?.(vars)) ?? [];
+  if (mounts.length > 0) config.mounts = mounts;
   return config;
 }

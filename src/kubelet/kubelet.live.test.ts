@@ -2,6 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { StaticVolumeObjectLookup, VolumeManager } from './volumes/index.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Event, Pod } from 'kubernetes-types/core/v1.js';
@@ -53,7 +54,12 @@ describe('the kubelet with a fake runtime against a live server', () => {
   after(async () => {
     await kubelet?.stop();
     await server?.destroy();
-    if (rootDir !== undefined) rmSync(rootDir, { recursive: true, force: true });
+    if (rootDir !== undefined) {
+      // Volumes of pods still there at the end (tmpfs for projected and secret volumes as root) are torn down first.
+      const volumes = new VolumeManager({ rootDir, nodeName, lookup: new StaticVolumeObjectLookup() });
+      for (const uid of await volumes.podUidsOnDisk()) await volumes.tearDown(uid);
+      rmSync(rootDir, { recursive: true, force: true });
+    }
   });
 
   test('a pod runs, restarts after its container exits, then backs off in CrashLoopBackOff', async () => {

@@ -20,6 +20,8 @@ import { Backoff, backOffEventMessage, containerBackoffKey, crashLoopMessage } f
 import { ImagePuller, type PodEventType } from './image-puller.js';
 import { generatePodStatus, type WaitingReason } from './pod-status.js';
 import { labelPodUid, latestStatus, readPodRuntimeStatus, type PodRuntimeStatus } from './pod-runtime-status.js';
+import { VolumeManager, VolumeMountError, type PodVolume } from './volumes/index.js';
+import { ProbeManager } from './prober/index.js';
 
 export interface KubeletOptions {
   client: RestClient;
@@ -87,6 +89,18 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
   const podRef = (pod: Pod): Obj => ({ apiVersion: 'v1', kind: 'Pod', metadata: pod.metadata }) as Obj;
   const record = (pod: Pod, type: PodEventType, reason: string, message: string): void => recorder.event(podRef(pod), type, reason, message);
   const puller = new ImagePuller(opts.images, record, opts.pullBackoff ?? new Backoff());
+  const volumes = new VolumeManager({ rootDir: opts.rootDir, nodeName, client });
+  // A probe result that changes resyncs its pod (status, or a restart after a failed liveness probe).
+  const probes = new ProbeManager({ runtime, record: (pod, type, reason, message) => record(pod, type, reason, message), onChange: (pod) => controller.queue.add(objectKey(pod as Obj)) });
+  /** Tells the probes which container of each name is the current one, running or not. */
+  const observe = (pod: Pod, status: PodRuntimeStatus): void => {
+    for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
+      const cur = latestStatus(status, c.name);
+      if (cur === undefined) continue;
+      if (cur.state === 'running') probes.containerStarted(pod, c.name, cur.id, Number(cur.startedAt / 1_000_000n));
+      else if (cur.state === 'exited') probes.containerStopped(pod, c.name, cur.id);
+    }
+  };
   const memoryCapacity = totalmem();
   let stopped = false;
 
@@ -138,8 +152,8 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
     return m;
   };
 
-  const killContainer = async (pod: Pod, id: string, name: string, graceSeconds: number): Promise<void> => {
-    record(pod, 'Normal', 'Killing', `Stopping container ${name}`);
+  const killContainer = async (pod: Pod, id: string, name: string, graceSeconds: number, message = `Stopping container ${name}`): Promise<void> => {
+    record(pod, 'Normal', 'Killing', message);
     try {
       await runtime.stopContainer({ containerId: id, timeout: String(graceSeconds) });
     } catch (e: unknown) {
@@ -173,7 +187,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
    * time to look again when the container is held back by a back-off.
    */
   const startContainer = async (
-    pod: Pod, container: Container, sandboxId: string, sbConfig: PodSandboxConfig, status: PodRuntimeStatus, podIP: string, host: string,
+    pod: Pod, container: Container, sandboxId: string, sbConfig: PodSandboxConfig, status: PodRuntimeStatus, podIP: string, host: string, vols: ReadonlyMap<string, PodVolume>,
   ): Promise<number | undefined> => {
     const uid = pod.metadata?.uid ?? '';
     const waiting = reasonsOf(uid);
@@ -198,7 +212,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
     }
     let config;
     try {
-      config = await containerConfig(pod, container, { nodeName, podIP, hostIP: host, restartCount, lookup, memoryCapacity });
+      config = await containerConfig(pod, container, { nodeName, podIP, hostIP: host, restartCount, lookup, memoryCapacity, mounts: (env) => volumes.mountsFor(pod, container, vols, env) });
     } catch (e: unknown) {
       if (!(e instanceof ContainerConfigError)) throw e;
       record(pod, 'Warning', 'Failed', `Error: ${e.message}`);
@@ -235,7 +249,8 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
     const host = await hostIP();
     let current = pod;
     for (let attempt = 0; attempt < 5; attempt++) {
-      const next = generatePodStatus({ pod: current, runtime: status, hostIP: host, reasons: reasons.get(current.metadata?.uid ?? ''), runtimeName: opts.runtimeName ?? 'containerd', nowMs: Date.now() });
+      observe(current, status);
+      const next = generatePodStatus({ pod: current, runtime: status, hostIP: host, reasons: reasons.get(current.metadata?.uid ?? ''), runtimeName: opts.runtimeName ?? 'containerd', nowMs: Date.now(), probes });
       if (!statusChanged(current.status, next)) return;
       try {
         await client.request('PUT', `${podPath(current)}/status`, { ...current, apiVersion: 'v1', kind: 'Pod', status: next });
@@ -255,6 +270,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
   const terminate = async (pod: Pod): Promise<void> => {
     const uid = pod.metadata?.uid ?? '';
     const before = await readPodRuntimeStatus(runtime, uid);
+    probes.removePod(uid);
     await killPod(pod, before, podGracePeriodSeconds(pod));
     const after = await readPodRuntimeStatus(runtime, uid);
     await writeStatus(pod, after);
@@ -265,6 +281,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
     }
     finished.add(uid);
     await removeAll(uid);
+    await volumes.tearDown(uid);
     reasons.delete(uid);
     puller.forgetPod(uid);
     restartBackoff.resetPrefix(containerBackoffKey(pod, ''));
@@ -292,6 +309,17 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
       return;
     }
 
+    // Volumes first (upstream's WaitForAttachAndMount): every sync also refreshes configMap, secret and downward API
+    // contents in running pods.
+    let vols: Map<string, PodVolume>;
+    try {
+      vols = await volumes.setUp(pod);
+    } catch (e: unknown) {
+      if (!(e instanceof VolumeMountError)) throw e;
+      for (const m of e.messages) record(pod, 'Warning', 'FailedMount', m);
+      await writeStatus(pod, status);
+      return { requeueAfterMs: 2000 };
+    }
     const actions = computePodActions(pod, status);
     const host = await hostIP();
     let retryMs: number | undefined;
@@ -321,6 +349,22 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
       const sb = await runtime.podSandboxStatus({ podSandboxId: sandboxId });
       podIP = sb.status?.network?.ip ?? '';
     }
+    probes.addPod(pod, podIP);
+    observe(pod, status);
+    // A container whose liveness (or startup) probe failed is killed; the restart policy then decides its restart.
+    let killedByProbe = false;
+    for (const c of status.containers) {
+      if (c.state !== 'running' || latestStatus(status, c.name)?.id !== c.id) continue;
+      const verdict = probes.livenessFailed(uid, c.name, c.id);
+      if (!verdict.failed) continue;
+      await killContainer(pod, c.id, c.name, Math.max(minimumGracePeriodSeconds, verdict.gracePeriodSeconds ?? podGracePeriodSeconds(pod)), verdict.message);
+      probes.containerStopped(pod, c.name, c.id);
+      killedByProbe = true;
+    }
+    if (killedByProbe) {
+      await writeStatus(pod, await readPodRuntimeStatus(runtime, uid));
+      return { requeueAfterMs: 0 };
+    }
     const current = actions.createSandbox ? await readPodRuntimeStatus(runtime, uid) : status;
     const toStart: Container[] = [];
     if (actions.nextInitContainerToStart !== undefined) {
@@ -333,7 +377,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
       }
     }
     for (const c of toStart) {
-      const wait = await startContainer(pod, c, sandboxId, sbConfig, current, podIP, host);
+      const wait = await startContainer(pod, c, sandboxId, sbConfig, current, podIP, host, vols);
       if (wait !== undefined) retryMs = Math.min(retryMs ?? wait, wait);
     }
     await writeStatus(pod, await readPodRuntimeStatus(runtime, uid));
@@ -356,6 +400,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
     update: (_o, p) => controller.queue.add(objectKey(p)),
     delete: (p) => {
       const uid = (p as Pod).metadata?.uid ?? '';
+      probes.removePod(uid);
       reasons.delete(uid);
       puller.forgetPod(uid);
     },
@@ -397,6 +442,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
           for (const c of containers) if (c.state === 'CONTAINER_RUNNING') await runtime.stopContainer({ containerId: c.id, timeout: String(minimumGracePeriodSeconds) });
           for (const s of sandboxes) if (s.state === 'SANDBOX_READY') await runtime.stopPodSandbox({ podSandboxId: s.id });
           await removeAll(uid);
+          await volumes.tearDown(uid);
           finished.delete(uid);
         }
       }
@@ -421,6 +467,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
       if (stopped) return;
       stopped = true;
       clearInterval(relistTimer);
+      probes.stop();
       controller.stop();
       pods.stop();
       await Promise.allSettled([...active]);

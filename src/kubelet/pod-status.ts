@@ -21,6 +21,8 @@ export interface PodStatusInput {
   /** Prefix of container IDs: containerd. */
   runtimeName?: string;
   nowMs: number;
+  /** The probes' verdict on a running container (started: its startup probe passed; ready: its readiness probe). */
+  probes?: { isStarted(uid: string, name: string, containerId: string): boolean; isReady(uid: string, name: string, containerId: string): boolean };
 }
 
 type Phase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
@@ -84,6 +86,11 @@ export function containerStatuses(input: PodStatusInput, containers: Container[]
       out.state = toApiState(current, id);
       out.started = current.state === 'running';
       out.ready = current.state === 'running' || (isInit && current.state === 'exited' && current.exitCode === 0);
+      if (current.state === 'running' && input.probes !== undefined) {
+        const uid = pod.metadata?.uid ?? '';
+        out.started = input.probes.isStarted(uid, c.name, current.id);
+        out.ready = out.started && input.probes.isReady(uid, c.name, current.id);
+      }
       const previous = all[1];
       if (previous !== undefined && previous.state === 'exited') out.lastState = toApiState(previous, `${prefix}${previous.id}`);
     }

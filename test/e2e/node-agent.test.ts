@@ -119,6 +119,48 @@ describe('the node agent of k8ts server', { skip }, () => {
     assert.equal(await containerRuns('sleep 3601'), false);
   });
 
+  const podWith = (name: string, container: Record<string, unknown>, extra: Record<string, unknown> = {}): string =>
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name },
+      spec: { nodeName, hostNetwork: true, terminationGracePeriodSeconds: 2, containers: [{ name: 'main', image: 'docker.io/library/busybox:latest', imagePullPolicy: 'IfNotPresent', ...container }], ...extra },
+    });
+  const ready = async (name: string): Promise<string> => kubectl(['get', 'pod', name, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
+
+  test('a failing liveness probe restarts the container, and a readiness probe holds Ready until it passes', async () => {
+    await kubectl(['apply', '-f', '-'], podWith('live', { command: ['sh', '-c', 'exec sleep 3602'], livenessProbe: { exec: { command: ['cat', '/nonexistent'] }, periodSeconds: 1, failureThreshold: 2 } }));
+    await kubectl(['apply', '-f', '-'], podWith('warm', { command: ['sh', '-c', 'sleep 4; touch /tmp/k8ts-warm-ready; exec sleep 3603'], readinessProbe: { exec: { command: ['cat', '/tmp/k8ts-warm-ready'] }, periodSeconds: 1 } }));
+    await waitFor('warm Running but not Ready', async () => (await pod('warm')).status?.phase === 'Running' && (await ready('warm')) === 'False', 30_000);
+    await waitFor('warm Ready once its probe passes', async () => (await ready('warm')) === 'True', 30_000);
+    await waitFor('live restarted by its liveness probe', async () => ((await pod('live')).status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 40_000);
+    const events = await kubectl(['get', 'events', '--field-selector', 'involvedObject.name=live', '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}']);
+    assert.match(events, /Unhealthy: Liveness probe failed: cat: can't open '\/nonexistent': No such file or directory/);
+    assert.match(events, /Killing: Container main failed liveness probe, will be restarted/);
+    await kubectl(['delete', 'pod', 'live', 'warm', '--grace-period=1']);
+  });
+
+  test('a configMap volume follows a change of its ConfigMap in the running container, and a missing key fails as upstream', async () => {
+    await kubectl(['create', 'configmap', 'my-config', '--from-literal=mode=v1']);
+    await kubectl(
+      ['apply', '-f', '-'],
+      podWith(
+        'watcher',
+        { command: ['sh', '-c', 'exec sleep 3604'], volumeMounts: [{ name: 'cfg', mountPath: '/cfg' }], readinessProbe: { exec: { command: ['grep', '-q', 'v2', '/cfg/mode'] }, periodSeconds: 1 } },
+        { volumes: [{ name: 'cfg', configMap: { name: 'my-config' } }] },
+      ),
+    );
+    await waitFor('watcher Running with v1', async () => (await pod('watcher')).status?.phase === 'Running' && (await ready('watcher')) === 'False', 30_000);
+    await kubectl(['patch', 'configmap', 'my-config', '-p', '{"data":{"mode":"v2"}}']);
+    await waitFor('watcher Ready once the mounted file says v2', async () => (await ready('watcher')) === 'True', 40_000);
+
+    await kubectl(['apply', '-f', '-'], podWith('needs-key', { command: ['sh', '-c', 'exec sleep 3605'], env: [{ name: 'EXTRA', valueFrom: { configMapKeyRef: { name: 'my-config', key: 'extra-param' } } }] }));
+    await waitFor('needs-key waiting on its config', async () => JSON.stringify((await pod('needs-key')).status?.containerStatuses ?? []).includes('CreateContainerConfigError'), 30_000);
+    const waiting = await kubectl(['get', 'pod', 'needs-key', '-o', 'jsonpath={.status.containerStatuses[0].state.waiting.message}']);
+    assert.equal(waiting, "couldn't find key extra-param in ConfigMap default/my-config");
+    await kubectl(['delete', 'pod', 'watcher', 'needs-key', '--grace-period=1']);
+  });
+
   test('a container that exits 3 under restartPolicy Never leaves its pod Failed with exit code 3', async () => {
     await kubectl(['apply', '-f', '-'], hostPod('exits', nodeName, 'exit 3', 'Never'));
     await waitFor('exits Failed', async () => (await pod('exits')).status?.phase === 'Failed', 30_000);

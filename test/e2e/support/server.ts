@@ -170,7 +170,10 @@ export class K8tsServer {
   async destroy(): Promise<void> {
     await this.stop();
     await this.ownEtcd?.stop();
-    if (this.opts.dataDir === undefined) rmSync(this.dataDir, { recursive: true, force: true });
+    if (this.opts.dataDir === undefined) {
+      unmountUnder(this.dataDir);
+      rmSync(this.dataDir, { recursive: true, force: true });
+    }
   }
 
   /** The admin credentials (CA, client certificate and key) of the kubeconfig the server wrote. */
@@ -424,4 +427,24 @@ export function openHttp2Session(s: K8tsServer): ClientHttp2Session {
   // Node's client limits a session to 10 MB of buffered data by default; several 3+ MiB bodies in flight exceed it
   // and the client itself would reset its streams (Go's client, which kubectl uses, has no such limit).
   return connect(s.url, { ca: c.caPem, cert: c.certPem, key: c.keyPem, servername: 'localhost', maxSessionMemory: 128 });
+}
+
+/**
+ * Unmounts whatever is still mounted below `dir` (deepest first): the tmpfs volumes of pods that a node agent left
+ * running, so that the directory can be removed.
+ */
+export function unmountUnder(dir: string): void {
+  let mounts: string;
+  try {
+    mounts = readFileSync('/proc/self/mounts', 'utf8');
+  } catch {
+    return;
+  }
+  const prefix = `${dir.replace(/\/+$/, '')}/`;
+  const points = mounts
+    .split('\n')
+    .map((line) => (line.split(' ')[1] ?? '').replace(/\\040/g, ' '))
+    .filter((p) => p.startsWith(prefix))
+    .sort((a, b) => b.length - a.length);
+  for (const p of points) spawnSync('umount', ['-l', p], { stdio: 'ignore' });
 }
