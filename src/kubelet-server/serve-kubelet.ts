@@ -1,0 +1,44 @@
+// The node agent's kubelet server: its serving certificate from the cluster CA, pods read from the API server
+// (only those bound to this node), the CRI runtime for the containers' log paths.
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { hostname } from 'node:os';
+import type { RestClient } from '../client/rest-client.js';
+import type { RuntimeService } from '../cri/index.js';
+import { ApiError } from '../machinery/errors.js';
+import { startKubeletServer, type KubeletServer } from './kubelet-server.js';
+import { ensureKubeletServingCertificate } from './kubelet-serving-cert.js';
+
+export interface ServeKubeletOptions {
+  dataDir: string;
+  nodeName: string;
+  /** The node's IP: the address listened on and named by the certificate. */
+  address: string;
+  /** --kubelet-port (10250). */
+  port?: number;
+  runtime: Pick<RuntimeService, 'containerStatus'>;
+  client: RestClient;
+  log?: (msg: string, fields: Record<string, unknown>) => void;
+}
+
+export async function serveKubelet(opts: ServeKubeletOptions): Promise<KubeletServer> {
+  const dnsNames = [...new Set([opts.nodeName, hostname().toLowerCase(), 'localhost'])];
+  const ips = [...new Set([opts.address, '127.0.0.1'])];
+  const tls = await ensureKubeletServingCertificate({ dataDir: opts.dataDir, nodeName: opts.nodeName, ipAddresses: ips, dnsNames });
+  return startKubeletServer({
+    address: opts.address,
+    port: opts.port ?? 10250,
+    tls: tls.serving,
+    clientCaPem: tls.clientCaPem,
+    runtime: opts.runtime,
+    ...(opts.log !== undefined ? { log: opts.log } : {}),
+    getPod: async (namespace, name) => {
+      try {
+        const pod = await opts.client.request<Pod>('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`);
+        return pod.spec?.nodeName === opts.nodeName ? pod : undefined;
+      } catch (e: unknown) {
+        if (e instanceof ApiError && e.code === 404) return undefined;
+        throw e;
+      }
+    },
+  });
+}
