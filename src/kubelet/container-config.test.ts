@@ -111,4 +111,60 @@ describe('container config', () => {
     assert.equal(sb.labels?.['app'], 'web');
     assert.equal(sb.labels?.['io.kubernetes.pod.uid'], 'uid-1');
   });
+
+  test('service variables follow the container own variables, which override them, and $(VAR) sees them', async () => {
+    const serviceEnv = (ns: string, links: boolean): ReadonlyMap<string, string> =>
+      new Map(links && ns === 'default' ? [['NGINX_SERVICE_HOST', '10.43.0.20'], ['NGINX_SERVICE_PORT', '8080'], ['KUBERNETES_SERVICE_HOST', '10.43.0.1']] : [['KUBERNETES_SERVICE_HOST', '10.43.0.1']]);
+    const c = { name: 'app', env: [{ name: 'URL', value: 'http://$(NGINX_SERVICE_HOST):$(NGINX_SERVICE_PORT)/' }, { name: 'KUBERNETES_SERVICE_HOST', value: 'mine' }] };
+    const env = await makeEnvironment(pod(), c, { ...ctx, serviceEnv });
+    assert.deepEqual(env.map((e) => [e.key, e.value]), [
+      ['URL', 'http://10.43.0.20:8080/'],
+      ['KUBERNETES_SERVICE_HOST', 'mine'],
+      ['NGINX_SERVICE_HOST', '10.43.0.20'],
+      ['NGINX_SERVICE_PORT', '8080'],
+    ]);
+    const off = await makeEnvironment(pod({ enableServiceLinks: false }), { name: 'app' }, { ...ctx, serviceEnv });
+    assert.deepEqual(off.map((e) => e.key), ['KUBERNETES_SERVICE_HOST']);
+    const cfg = await containerConfig(pod(), { name: 'app', command: ['echo', '$(NGINX_SERVICE_PORT)'] }, { ...ctx, serviceEnv });
+    assert.deepEqual(cfg.command, ['echo', '8080']);
+  });
+
+  test('services not read yet are a CreateContainerConfigError', async () => {
+    const serviceEnv = (): ReadonlyMap<string, string> => {
+      throw new ContainerConfigError('services have not yet been read at least once, cannot construct envvars');
+    };
+    await assert.rejects(makeEnvironment(pod(), { name: 'app' }, { ...ctx, serviceEnv }), { message: 'services have not yet been read at least once, cannot construct envvars' });
+  });
+
+  test('resourceFieldRef env vars give the container resources, with limits defaulted to the node allocatable', async () => {
+    const c = {
+      name: 'app',
+      resources: { requests: { memory: '32Mi' }, limits: { cpu: '500m' } },
+      env: [
+        { name: 'CPU', valueFrom: { resourceFieldRef: { resource: 'limits.cpu', divisor: '1m' } } },
+        { name: 'MEM', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } },
+        { name: 'REQ', valueFrom: { resourceFieldRef: { resource: 'requests.memory', divisor: '1Mi' } } },
+      ],
+    };
+    const env = await makeEnvironment(pod(), c, { ...ctx, nodeAllocatable: { cpu: '2', memory: '1Gi' } });
+    assert.deepEqual(env.map((e) => [e.key, e.value]), [['CPU', '500'], ['MEM', '1024'], ['REQ', '32']]);
+    await assert.rejects(makeEnvironment(pod(), { name: 'app', env: [{ name: 'X', valueFrom: { resourceFieldRef: { resource: 'limits.gpu' } } }] }, ctx), (e: unknown) => {
+      assert.ok(e instanceof ContainerConfigError);
+      assert.equal(e.message, 'unsupported container resource : limits.gpu');
+      return true;
+    });
+  });
+
+  test('the termination message file is mounted at terminationMessagePath after the volumes', async () => {
+    const mounts = async (): Promise<{ containerPath: string; hostPath: string }[]> => [{ containerPath: '/data', hostPath: '/vol' }];
+    const terminationMessageFile = async (): Promise<string> => '/root/pods/uid-1/containers/app/0badf00d';
+    const cfg = await containerConfig(pod(), { name: 'app' }, { ...ctx, mounts, terminationMessageFile });
+    assert.deepEqual(cfg.mounts, [
+      { containerPath: '/data', hostPath: '/vol' },
+      { containerPath: '/dev/termination-log', hostPath: '/root/pods/uid-1/containers/app/0badf00d', readonly: false, selinuxRelabel: false },
+    ]);
+    const custom = await containerConfig(pod(), { name: 'app', terminationMessagePath: '/tmp/msg' }, { ...ctx, terminationMessageFile });
+    assert.equal(custom.mounts?.[0]?.containerPath, '/tmp/msg');
+    assert.equal(custom.annotations?.['io.kubernetes.container.terminationMessagePath'], '/tmp/msg');
+  });
 });

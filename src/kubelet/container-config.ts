@@ -1,11 +1,13 @@
 // CRI configs from a v1 pod (kuberuntime_sandbox.go generatePodSandboxConfig, kuberuntime_container.go
 // generateContainerConfig, kubelet_pods.go makeEnvironmentVariables): metadata, labels and annotations as the kubelet
-// sets them, log paths, env with fieldRef/configMapKeyRef/secretKeyRef/envFrom and $(VAR) expansion, Linux resources
-// from requests and limits, and the security context.
+// sets them, log paths, env with fieldRef/resourceFieldRef/configMapKeyRef/secretKeyRef/envFrom, the service
+// variables and $(VAR) expansion, the termination message mount, Linux resources from requests and limits, and the
+// security context.
 import { join } from 'node:path';
 import type { ConfigMap, Container, EnvVar, Pod, Secret } from 'kubernetes-types/core/v1.js';
 import type { ContainerConfig, KeyValue, LinuxContainerResources, LinuxContainerSecurityContext, Mount, NamespaceOption, PodSandboxConfig, PortMapping } from '../cri/index.js';
 import { podQOSClass } from '../apiserver/registry/strategy.js';
+import { containerResourceRuntimeValue, type ResourceQuantities } from './resource-field-ref.js';
 import { parseQuantity } from '../machinery/quantity.js';
 import {
   annotationRestartCount, annotationTerminationGracePeriod, annotationTerminationMessagePath, annotationTerminationMessagePolicy,
@@ -33,6 +35,15 @@ export interface ContainerConfigContext {
   memoryCapacity?: number;
   /** The container's volume mounts, given its environment (subPathExpr expands it); none when absent. */
   mounts?: (env: ReadonlyMap<string, string>) => Promise<Mount[]>;
+  /**
+   * The service variables a pod of `namespace` sees (getServiceEnvVarMap); throws ContainerConfigError when they
+   * can't be known yet. None when absent.
+   */
+  serviceEnv?: (namespace: string, enableServiceLinks: boolean) => ReadonlyMap<string, string>;
+  /** The node's allocatable resources: the limits of a resourceFieldRef that has none. */
+  nodeAllocatable?: ResourceQuantities;
+  /** Creates the host file mounted at the container's terminationMessagePath; no mount when absent. */
+  terminationMessageFile?: () => Promise<string>;
 }
 
 const minShares = 2;
@@ -235,6 +246,7 @@ function decodeSecret(secret: Secret, key: string): string | undefined {
 /** makeEnvironmentVariables: envFrom first, then env (later wins), with $(VAR) expansion against what came before. */
 export async function makeEnvironment(pod: Pod, container: Container, ctx: ContainerConfigContext): Promise<KeyValue[]> {
   const ns = pod.metadata?.namespace ?? '';
+  const serviceEnv = ctx.serviceEnv?.(ns, pod.spec?.enableServiceLinks !== false) ?? new Map<string, string>();
   const vars = new Map<string, string>();
   const configMaps = new Map<string, ConfigMap | undefined>();
   const secrets = new Map<string, Secret | undefined>();
@@ -262,15 +274,21 @@ export async function makeEnvironment(pod: Pod, container: Container, ctx: Conta
     }
   }
 
+  // $(VAR) sees the variables declared so far, then the service variables (expansion.MappingFuncFor(tmpEnv, serviceEnv)).
   for (const env of container.env ?? []) {
-    const value = await envValue(pod, env, vars, ctx, getConfigMap, getSecret);
+    const mapping = serviceEnv.size === 0 ? vars : new Map([...serviceEnv, ...vars]);
+    const value = await envValue(pod, container, env, mapping, ctx, getConfigMap, getSecret);
     if (value !== undefined) vars.set(env.name, value);
   }
-  return [...vars].map(([key, value]) => ({ key, value }));
+  // The container's own variables, then the service variables it does not override.
+  const out = [...vars].map(([key, value]) => ({ key, value }));
+  for (const [key, value] of serviceEnv) if (!vars.has(key)) out.push({ key, value });
+  return out;
 }
 
 async function envValue(
   pod: Pod,
+  container: Container,
   env: EnvVar,
   vars: ReadonlyMap<string, string>,
   ctx: ContainerConfigContext,
@@ -305,7 +323,13 @@ async function envValue(
     }
     return v;
   }
-  if (vf.resourceFieldRef !== undefined) throw new ContainerConfigError('resourceFieldRef is not supported yet');
+  if (vf.resourceFieldRef !== undefined) {
+    try {
+      return containerResourceRuntimeValue(vf.resourceFieldRef, pod, container, ctx.nodeAllocatable ?? {});
+    } catch (e: unknown) {
+      throw new ContainerConfigError(e instanceof Error ? e.message : String(e));
+    }
+  }
   return '';
 }
 
@@ -337,6 +361,11 @@ export async function containerConfig(pod: Pod, container: Container, ctx: Conta
     linux: { resources: containerResources(pod, container, ctx.memoryCapacity ?? 0), securityContext: securityContext(pod, container) },
   };
   const mounts = (await ctx.mounts?.(vars)) ?? [];
+  // The termination message file comes after the volumes (makeMounts).
+  const terminationMessagePath = container.terminationMessagePath ?? '/dev/termination-log';
+  if (terminationMessagePath !== '' && ctx.terminationMessageFile !== undefined) {
+    mounts.push({ containerPath: terminationMessagePath, hostPath: await ctx.terminationMessageFile(), readonly: false, selinuxRelabel: false });
+  }
   if (mounts.length > 0) config.mounts = mounts;
   return config;
 }

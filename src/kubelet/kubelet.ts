@@ -1,11 +1,12 @@
 // The kubelet's pod lifecycle on CRI: a pod informer for this node, one serialized worker per pod (SyncPod on
 // computePodActions), PLEG-style relisting of the runtime every second, a status manager that writes pods/status only
-// when it changed, graceful deletion, and events with upstream's words. Node registration and heartbeats are not
-// here (src/node-status/).
+// when it changed, graceful deletion, and events with upstream's words; the service environment variables from a
+// shared services informer, postStart and preStop hooks, and termination message files. Node registration and
+// heartbeats are not here (src/node-status/).
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { totalmem } from 'node:os';
-import type { ConfigMap, Container, Node, Pod, PodStatus, Secret } from 'kubernetes-types/core/v1.js';
+import { cpus, totalmem } from 'node:os';
+import type { ConfigMap, Container, LifecycleHandler, Node, Pod, PodStatus, Secret, Service } from 'kubernetes-types/core/v1.js';
 import { Informer, objectKey, type Obj } from '../client/informer.js';
 import type { RestClient } from '../client/rest-client.js';
 import { log } from '../cli/log.js';
@@ -22,6 +23,10 @@ import { generatePodStatus, type WaitingReason } from './pod-status.js';
 import { labelPodUid, latestStatus, readPodRuntimeStatus, type PodRuntimeStatus } from './pod-runtime-status.js';
 import { VolumeManager, VolumeMountError, type PodVolume } from './volumes/index.js';
 import { ProbeManager } from './prober/index.js';
+import { serviceEnvVarMap } from './service-env.js';
+import { runLifecycleHandler, type LifecycleHandlerContext } from './lifecycle-handler.js';
+import { createTerminationMessageFile, podContainerDir } from './termination-message.js';
+import type { ResourceQuantities } from './resource-field-ref.js';
 
 export interface KubeletOptions {
   client: RestClient;
@@ -75,8 +80,22 @@ export function statusChanged(current: PodStatus | undefined, next: PodStatus): 
 
 /** The grace period for stopping a pod's containers: the deletion's, else the spec's, at least 2 s. */
 export function podGracePeriodSeconds(pod: Pod): number {
-  const g = pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
-  return Math.max(minimumGracePeriodSeconds, g);
+  return Math.max(minimumGracePeriodSeconds, podTerminationGracePeriodSeconds(pod));
+}
+
+/** setTerminationGracePeriod before the minimum: the deletion's grace period, else the spec's (a preStop hook runs only when it is above 0). */
+export function podTerminationGracePeriodSeconds(pod: Pod): number {
+  return pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
+}
+
+/** A container of the pod by name (regular, then init). */
+function containerSpec(pod: Pod, name: string): Container | undefined {
+  return (pod.spec?.containers ?? []).find((c) => c.name === name) ?? (pod.spec?.initContainers ?? []).find((c) => c.name === name);
+}
+
+/** Whether any env var of the container takes a resourceFieldRef (the node's allocatable is read only then). */
+function usesResourceFieldRef(container: Container): boolean {
+  return (container.env ?? []).some((e) => e.valueFrom?.resourceFieldRef !== undefined);
 }
 
 export function startKubelet(opts: KubeletOptions): Kubelet {
@@ -105,6 +124,12 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
   let stopped = false;
 
   const pods = new Informer(client, '/api/v1/pods', { fieldSelector: `spec.nodeName=${nodeName}` });
+  // Every namespace's services, for the service environment variables (one shared watch).
+  const services = new Informer(client, '/api/v1/services');
+  const serviceEnv = (namespace: string, enableServiceLinks: boolean): ReadonlyMap<string, string> => {
+    if (!services.hasSynced()) throw new ContainerConfigError('services have not yet been read at least once, cannot construct envvars');
+    return serviceEnvVarMap(services.list() as Service[], namespace, enableServiceLinks);
+  };
   /** Waiting reasons of each pod's containers from the last sync, by pod uid. */
   const reasons = new Map<string, Map<string, WaitingReason>>();
   /** Pods whose deletion this kubelet finished (the informer may still show them). */
@@ -144,6 +169,60 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
     return nodeIP ?? '127.0.0.1';
   };
 
+  // The node's allocatable resources (the default limits of a resourceFieldRef), read at most every 10 s.
+  let allocatable: { at: number; value: ResourceQuantities } | undefined;
+  const nodeAllocatable = async (): Promise<ResourceQuantities> => {
+    if (allocatable !== undefined && Date.now() - allocatable.at < 10_000) return allocatable.value;
+    let value: ResourceQuantities = { cpu: String(cpus().length), memory: String(totalmem()) };
+    try {
+      const node = await client.request<Node>('GET', `/api/v1/nodes/${encodeURIComponent(nodeName)}`);
+      if (node.status?.allocatable !== undefined) value = node.status.allocatable;
+    } catch (e: unknown) {
+      if (!isCode(e, 404)) throw e;
+    }
+    allocatable = { at: Date.now(), value };
+    return value;
+  };
+
+  /** The pod's IP for an httpGet hook without a host: the node's for a host-network pod, else its ready sandbox's. */
+  const podIPOf = async (pod: Pod): Promise<string> => {
+    if (pod.spec?.hostNetwork === true) return hostIP();
+    const status = await readPodRuntimeStatus(runtime, pod.metadata?.uid ?? '');
+    return status.sandboxes.find((s) => s.state === 'SANDBOX_READY')?.ip ?? '';
+  };
+  const hookContext = (pod: Pod, podIP: () => Promise<string>, signal?: AbortSignal): LifecycleHandlerContext => ({
+    runtime,
+    podIP,
+    record: (type, reason, message) => record(pod, type, reason, message),
+    ...(signal !== undefined ? { signal } : {}),
+  });
+
+  /**
+   * executePreStopHook: runs the hook for at most the grace period and returns the whole seconds it took. A failure
+   * is a FailedPreStopHook warning (without the hook's message, which could carry secrets).
+   */
+  const executePreStopHook = async (pod: Pod, containerId: string, container: Container, hook: LifecycleHandler, gracePeriod: number): Promise<number> => {
+    const started = Date.now();
+    const abort = new AbortController();
+    let timedOut = false;
+    const run = runLifecycleHandler(hookContext(pod, () => podIPOf(pod), abort.signal), containerId, pod, container, hook).then((r) => {
+      if (r.ok || (timedOut && hook.sleep !== undefined)) return;
+      log.warn('preStop hook failed', { ...logger, pod: objectKey(pod as Obj), container: container.name, err: r.error });
+      record(pod, 'Warning', 'FailedPreStopHook', 'PreStopHook failed');
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        abort.abort();
+        resolve();
+      }, gracePeriod * 1000);
+    });
+    await Promise.race([run, expired]);
+    clearTimeout(timer);
+    return Math.floor((Date.now() - started) / 1000);
+  };
+
   // ---- containers ------------------------------------------------------------------------------------------------
 
   const reasonsOf = (uid: string): Map<string, WaitingReason> => {
@@ -152,18 +231,27 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
     return m;
   };
 
-  const killContainer = async (pod: Pod, id: string, name: string, graceSeconds: number, message = `Stopping container ${name}`): Promise<void> => {
+  /**
+   * killContainer: the Killing event, the preStop hook (when the grace period leaves time for it; its time is taken
+   * out of the grace period), then StopContainer with what is left, at least 2 s.
+   */
+  const killContainer = async (pod: Pod, id: string, name: string, gracePeriod: number, message = `Stopping container ${name}`): Promise<void> => {
     record(pod, 'Normal', 'Killing', message);
+    let grace = gracePeriod;
+    const spec = containerSpec(pod, name);
+    const preStop = spec?.lifecycle?.preStop;
+    if (spec !== undefined && preStop !== undefined && grace > 0) grace -= await executePreStopHook(pod, id, spec, preStop, grace);
+    grace = Math.max(minimumGracePeriodSeconds, grace);
     try {
-      await runtime.stopContainer({ containerId: id, timeout: String(graceSeconds) });
+      await runtime.stopContainer({ containerId: id, timeout: String(grace) });
     } catch (e: unknown) {
       if (!isCriError(e, GrpcCode.NotFound)) throw e;
     }
   };
 
   /** Stops every running container of the pod (in parallel, each with the grace period), then its sandboxes. */
-  const killPod = async (pod: Pod, status: PodRuntimeStatus, graceSeconds: number): Promise<void> => {
-    await Promise.all(status.containers.filter((c) => c.state === 'running' || c.state === 'created').map((c) => killContainer(pod, c.id, c.name, graceSeconds)));
+  const killPod = async (pod: Pod, status: PodRuntimeStatus, gracePeriod: number): Promise<void> => {
+    await Promise.all(status.containers.filter((c) => c.state === 'running' || c.state === 'created').map((c) => killContainer(pod, c.id, c.name, gracePeriod)));
     for (const sb of status.sandboxes) {
       if (sb.state !== 'SANDBOX_READY') continue;
       try {
@@ -212,7 +300,12 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
     }
     let config;
     try {
-      config = await containerConfig(pod, container, { nodeName, podIP, hostIP: host, restartCount, lookup, memoryCapacity, mounts: (env) => volumes.mountsFor(pod, container, vols, env) });
+      config = await containerConfig(pod, container, {
+        nodeName, podIP, hostIP: host, restartCount, lookup, memoryCapacity, serviceEnv,
+        mounts: (env) => volumes.mountsFor(pod, container, vols, env),
+        ...(usesResourceFieldRef(container) ? { nodeAllocatable: await nodeAllocatable() } : {}),
+        terminationMessageFile: () => createTerminationMessageFile(podContainerDir(opts.rootDir, uid, container.name)),
+      });
     } catch (e: unknown) {
       if (!(e instanceof ContainerConfigError)) throw e;
       record(pod, 'Warning', 'Failed', `Error: ${e.message}`);
@@ -240,6 +333,17 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
     }
     record(pod, 'Normal', 'Started', `Started container ${container.name}`);
     waiting.delete(container.name);
+    // The postStart hook; a failure kills the container, which the restart policy then restarts or not.
+    const postStart = container.lifecycle?.postStart;
+    if (postStart !== undefined) {
+      const r = await runLifecycleHandler(hookContext(pod, async () => podIP), containerId, pod, container, postStart);
+      if (!r.ok) {
+        log.warn('postStart hook failed', { ...logger, pod: objectKey(pod as Obj), container: container.name, err: r.error });
+        record(pod, 'Warning', 'FailedPostStartHook', 'PostStartHook failed');
+        await killContainer(pod, containerId, container.name, podTerminationGracePeriodSeconds(pod), 'FailedPostStartHook');
+        waiting.set(container.name, { reason: 'PostStartHookError', message: r.message });
+      }
+    }
     return undefined;
   };
 
@@ -271,7 +375,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
     const uid = pod.metadata?.uid ?? '';
     const before = await readPodRuntimeStatus(runtime, uid);
     probes.removePod(uid);
-    await killPod(pod, before, podGracePeriodSeconds(pod));
+    await killPod(pod, before, podTerminationGracePeriodSeconds(pod));
     const after = await readPodRuntimeStatus(runtime, uid);
     await writeStatus(pod, after);
     try {
@@ -302,7 +406,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
     if (phase === 'Succeeded' || phase === 'Failed') {
       // Terminal: nothing runs again; stop what is left and report.
       if (status.sandboxes.some((s) => s.state === 'SANDBOX_READY') || status.containers.some((c) => c.state === 'running')) {
-        await killPod(pod, status, podGracePeriodSeconds(pod));
+        await killPod(pod, status, podTerminationGracePeriodSeconds(pod));
         status = await readPodRuntimeStatus(runtime, uid);
       }
       await writeStatus(pod, status);
@@ -324,7 +428,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
     const host = await hostIP();
     let retryMs: number | undefined;
     if (actions.killPod) {
-      await killPod(pod, status, podGracePeriodSeconds(pod));
+      await killPod(pod, status, podTerminationGracePeriodSeconds(pod));
       if (!actions.createSandbox) {
         await writeStatus(pod, await readPodRuntimeStatus(runtime, uid));
         return { requeueAfterMs: resyncMs };
@@ -342,7 +446,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
         throw e;
       }
     }
-    for (const k of actions.containersToKill) await killContainer(pod, k.id, k.name, podGracePeriodSeconds(pod));
+    for (const k of actions.containersToKill) await killContainer(pod, k.id, k.name, podTerminationGracePeriodSeconds(pod));
 
     let podIP = host;
     if (pod.spec?.hostNetwork !== true) {
@@ -357,7 +461,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
       if (c.state !== 'running' || latestStatus(status, c.name)?.id !== c.id) continue;
       const verdict = probes.livenessFailed(uid, c.name, c.id);
       if (!verdict.failed) continue;
-      await killContainer(pod, c.id, c.name, Math.max(minimumGracePeriodSeconds, verdict.gracePeriodSeconds ?? podGracePeriodSeconds(pod)), verdict.message);
+      await killContainer(pod, c.id, c.name, verdict.gracePeriodSeconds ?? podTerminationGracePeriodSeconds(pod), verdict.message);
       probes.containerStopped(pod, c.name, c.id);
       killedByProbe = true;
     }
@@ -455,6 +559,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
   const relistTimer = setInterval(() => void relist(), relistMs);
   relistTimer.unref();
 
+  services.start();
   pods.start();
   void pods.waitForSync().then(() => {
     if (stopped) return;
@@ -470,6 +575,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
       probes.stop();
       controller.stop();
       pods.stop();
+      services.stop();
       await Promise.allSettled([...active]);
       await recorder.flush();
       recorder.stop();

@@ -2,6 +2,7 @@
 // first, read from CRI by the pod's uid label.
 import type { ContainerStatus as CriContainerStatus, PodSandboxState, PodSandboxStatus, RuntimeService } from '../cri/index.js';
 import { isCriError, GrpcCode } from '../cri/index.js';
+import { containerMessageWithTermination } from './termination-message.js';
 
 export const labelPodName = 'io.kubernetes.pod.name';
 export const labelPodNamespace = 'io.kubernetes.pod.namespace';
@@ -108,7 +109,11 @@ export async function readPodRuntimeStatus(runtime: RuntimeService, podUid: stri
   for (const c of cs.containers) {
     try {
       const st = await runtime.containerStatus({ containerId: c.id });
-      if (st.status !== undefined) containers.push(kubeContainerStatus(st.status));
+      if (st.status === undefined) continue;
+      const ks = kubeContainerStatus(st.status);
+      // An exited container's message carries its termination message (convertToKubeContainerStatus).
+      ks.message = await containerMessageWithTermination(st.status);
+      containers.push(ks);
     } catch (e: unknown) {
       if (!isCriError(e, GrpcCode.NotFound)) throw e;
     }
