@@ -1,0 +1,169 @@
+// `kubectl logs` through the API server and the kubelet's HTTPS server, against `k8ts server` with its node agent
+// on real containerd: the API server proxies pods/log to the kubelet at the node's InternalIP (127.0.0.1 here, so that
+// everything stays on loopback) on port 10250 with its kubelet-client certificate, and the kubelet reads the
+// container's CRI log file. Host-network busybox pods run only echo/sleep/cat. Skipped without root or containerd.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { resolveContainerdBinaries } from '../../src/containerd/containerd-binaries.js';
+import { BUSYBOX_PATH, buildBusyboxImage } from '../../src/images/builtin-images.js';
+import { K8tsServer, k8tsBin, waitFor } from './support/server.js';
+
+const run = promisify(execFile);
+
+function skipReason(): string | false {
+  try {
+    resolveContainerdBinaries();
+  } catch (e: unknown) {
+    return e instanceof Error ? e.message : String(e);
+  }
+  if (!existsSync(BUSYBOX_PATH)) return `${BUSYBOX_PATH} is missing: apt-get install busybox-static`;
+  if (process.getuid?.() !== 0) return 'the node agent needs root';
+  return false;
+}
+
+interface ContainerStatusJson {
+  name?: string;
+  restartCount?: number;
+  state?: { running?: object; waiting?: { reason?: string } };
+}
+interface PodJson {
+  status?: { phase?: string; containerStatuses?: ContainerStatusJson[] };
+}
+
+const skip = skipReason();
+
+describe('kubectl logs through the API server and the kubelet', { skip }, () => {
+  let server: K8tsServer;
+  let nodeName = '';
+  const env = (): NodeJS.ProcessEnv => ({ ...process.env, KUBECONFIG: server.kubeconfig });
+  const kubectl = async (args: string[], input?: string): Promise<string> => {
+    const child = run('kubectl', args, { env: env(), maxBuffer: 16 * 1024 * 1024 });
+    if (input !== undefined) child.child.stdin?.end(input);
+    return (await child).stdout;
+  };
+  /** kubectl's exit code and both outputs, for commands expected to fail. */
+  const kubectlResult = async (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+    try {
+      const { stdout, stderr } = await run('kubectl', args, { env: env() });
+      return { code: 0, stdout, stderr };
+    } catch (e: unknown) {
+      const x = e as { code?: number; stdout?: string; stderr?: string };
+      return { code: x.code ?? -1, stdout: x.stdout ?? '', stderr: x.stderr ?? '' };
+    }
+  };
+  const pod = async (name: string): Promise<PodJson> => JSON.parse(await kubectl(['get', 'pod', name, '-o', 'json'])) as PodJson;
+  const status = async (name: string, container = 'main'): Promise<ContainerStatusJson | undefined> =>
+    (await pod(name)).status?.containerStatuses?.find((c) => c.name === container);
+  const container = (name: string, script: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+    name,
+    image: 'docker.io/library/busybox:latest',
+    imagePullPolicy: 'IfNotPresent',
+    command: ['sh', '-c', script],
+    ...extra,
+  });
+  const hostPod = (name: string, containers: Record<string, unknown>[], extra: Record<string, unknown> = {}): string =>
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name },
+      spec: { nodeName, hostNetwork: true, terminationGracePeriodSeconds: 1, containers, ...extra },
+    });
+
+  before(async () => {
+    server = await K8tsServer.start({ agent: true, controlLoops: true, extraArgs: ['--node-ip', '127.0.0.1', '--disable-scheduler'] });
+    await waitFor('the node', async () => (await kubectl(['get', 'nodes', '-o', 'name'])).trim() !== '', 20_000);
+    nodeName = (await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
+    const archive = join(server.dataDir, 'busybox.tar');
+    await buildBusyboxImage(archive);
+    await run(process.execPath, [k8tsBin, 'images', 'import', archive, '--data-dir', server.dataDir]);
+  });
+  after(async () => {
+    await kubectl(['delete', 'pods', '--all', '--grace-period=1', '--wait=true']).catch(() => '');
+    await server?.destroy();
+  });
+
+  test("the node's kubelet endpoint is its loopback InternalIP on port 10250", async () => {
+    const addr = await kubectl(['get', 'node', nodeName, '-o', 'jsonpath={.status.addresses[?(@.type=="InternalIP")].address} {.status.daemonEndpoints.kubeletEndpoint.Port}']);
+    assert.equal(addr, '127.0.0.1 10250');
+  });
+
+  test('kubectl logs prints what the container wrote, --tail keeps the last lines and --timestamps prefixes them', async () => {
+    await kubectl(['apply', '-f', '-'], hostPod('talker', [container('main', 'echo one; echo two >&2; echo three; echo four; exec sleep 3610')]));
+    await waitFor('talker Running', async () => (await status('talker'))?.state?.running !== undefined, 30_000);
+    await waitFor('talker wrote four lines', async () => (await kubectl(['logs', 'talker'])).split('\n').length >= 5, 10_000);
+    assert.equal(await kubectl(['logs', 'talker']), 'one\ntwo\nthree\nfour\n');
+    assert.equal(await kubectl(['logs', 'talker', '--tail=2']), 'three\nfour\n');
+    const stamped = await kubectl(['logs', 'talker', '--timestamps', '--tail=1']);
+    assert.match(stamped, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z four\n$/);
+    assert.equal(await kubectl(['logs', 'talker', '--limit-bytes=6']), 'one\ntw');
+    assert.equal(await kubectl(['logs', 'pod/talker', '-c', 'main', '--since=1h']), 'one\ntwo\nthree\nfour\n');
+  });
+
+  test('-c picks one of two containers, and without it the API server names the choices', async () => {
+    await kubectl(['apply', '-f', '-'], hostPod('pair', [container('left', 'echo from left; exec sleep 3611'), container('right', 'echo from right; exec sleep 3612')]));
+    await waitFor('pair Running', async () => (await pod('pair')).status?.containerStatuses?.every((c) => c.state?.running !== undefined) === true, 30_000);
+    await waitFor('both wrote', async () => (await kubectl(['logs', 'pair', '-c', 'right'])) !== '', 10_000);
+    assert.equal(await kubectl(['logs', 'pair', '-c', 'left']), 'from left\n');
+    assert.equal(await kubectl(['logs', 'pair', '-c', 'right']), 'from right\n');
+    const missing = await kubectlResult(['logs', 'pair', '-c', 'nope']);
+    assert.notEqual(missing.code, 0);
+    assert.equal(missing.stderr, 'error: container nope is not valid for pod pair\n');
+    // kubectl picks the default container itself; the API server's own answer names the choices.
+    const raw = await kubectlResult(['get', '--raw', '/api/v1/namespaces/default/pods/pair/log']);
+    assert.notEqual(raw.code, 0);
+    assert.match(raw.stderr, /a container name must be specified for pod pair, choose one of: \[left right\]/);
+  });
+
+  test('--previous prints the log of the container before the restart', async () => {
+    const script = 'n=$(cat /data/n 2>/dev/null || echo 0); n=$((n+1)); echo $n > /data/n; echo run $n; if [ $n -ge 2 ]; then exec sleep 3613; fi; exit 1';
+    await kubectl(
+      ['apply', '-f', '-'],
+      hostPod('restarter', [container('main', script, { volumeMounts: [{ name: 'data', mountPath: '/data' }] })], { volumes: [{ name: 'data', emptyDir: {} }] }),
+    );
+    await waitFor('restarter running again after its restart', async () => {
+      const s = await status('restarter');
+      return (s?.restartCount ?? 0) >= 1 && s?.state?.running !== undefined;
+    }, 60_000);
+    await waitFor('the second run wrote', async () => (await kubectl(['logs', 'restarter'])) !== '', 10_000);
+    assert.equal(await kubectl(['logs', 'restarter']), 'run 2\n');
+    assert.equal(await kubectl(['logs', 'restarter', '--previous']), 'run 1\n');
+    const none = await kubectlResult(['logs', 'talker', '--previous']);
+    assert.equal(none.stderr, 'Error from server (BadRequest): previous terminated container "main" in pod "talker" not found\n');
+  });
+
+  test('-f streams lines as the container writes them', async () => {
+    await kubectl(['apply', '-f', '-'], hostPod('ticker', [container('main', 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 1; done')]));
+    await waitFor('ticker Running', async () => (await status('ticker'))?.state?.running !== undefined, 30_000);
+    await waitFor('the first tick', async () => (await kubectl(['logs', 'ticker'])).includes('tick 0'), 10_000);
+    const before = (await kubectl(['logs', 'ticker'])).trim().split('\n');
+    const last = Number((before[before.length - 1] ?? '').replace('tick ', ''));
+    const follower = spawn('kubectl', ['logs', '-f', 'ticker'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    follower.stdout.setEncoding('utf8');
+    follower.stdout.on('data', (d: string) => (out += d));
+    try {
+      // Two ticks written after the follow began come through while kubectl still runs.
+      await waitFor(`tick ${last + 2} through kubectl logs -f`, () => out.includes(`tick ${last + 2}\n`), 15_000);
+      assert.equal(follower.exitCode, null, 'kubectl logs -f still runs');
+      assert.ok(out.startsWith('tick 0\n'), out);
+    } finally {
+      follower.kill();
+    }
+  });
+
+  test('the logs of a container still being created give upstream error', async () => {
+    // A configMap volume whose ConfigMap does not exist keeps the container in ContainerCreating.
+    await kubectl(
+      ['apply', '-f', '-'],
+      hostPod('creating', [container('main', 'exec sleep 3614', { volumeMounts: [{ name: 'cfg', mountPath: '/cfg' }] })], { volumes: [{ name: 'cfg', configMap: { name: 'no-such-config' } }] }),
+    );
+    await waitFor('creating waits', async () => (await status('creating'))?.state?.waiting?.reason === 'ContainerCreating', 30_000);
+    const r = await kubectlResult(['logs', 'creating']);
+    assert.notEqual(r.code, 0);
+    assert.equal(r.stderr, 'Error from server (BadRequest): container "main" in pod "creating" is waiting to start: ContainerCreating\n');
+  });
+});
