@@ -25,6 +25,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import { evictPodWithBudgets } from '../eviction/evict-pod-with-budgets.js';
 import { propagateDryRun } from '../eviction/propagate-dry-run.js';
+import { servePodLog } from './pod-log.js';
 
 export interface HandlerContext {
   readonly registry: Registry;
@@ -127,6 +128,9 @@ async function serveResource(req: Req, res: Res, info: ResourceRequestInfo, quer
     case 'eviction':
       if (info.verb !== 'create') throw ApiError.methodNotSupported({ group: r.group, name: `${r.resource}/eviction` }, info.verb);
       return evictPod(req, res, info, query, ctx, store);
+    case 'log':
+      if (info.verb !== 'get') throw ApiError.methodNotSupported({ group: r.group, name: `${r.resource}/log` }, info.verb);
+      return servePodLog(req, res, info, query, ctx);
     case 'finalize':
       if (info.verb !== 'update') throw ApiError.methodNotSupported({ group: r.group, name: `${r.resource}/finalize` }, info.verb);
       return finalizeNamespace(req, res, info, query, ctx, r, store);
