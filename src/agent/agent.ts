@@ -9,6 +9,9 @@ import { startKubelet } from '../kubelet/kubelet.js';
 import { readMachineInfo, startNodeStatus } from '../node-status/index.js';
 import { log } from '../cli/log.js';
 import { startNodeRuntime } from './node-runtime.js';
+import { serveKubelet } from '../kubelet-server/serve-kubelet.js';
+import type { KubeletServer } from '../kubelet-server/kubelet-server.js';
+import { loadKubeletClientConfig, setKubeletClientConfig } from '../apiserver/handlers/pod-log.js';
 
 export interface AgentOptions {
   dataDir: string;
@@ -24,6 +27,8 @@ export interface AgentOptions {
   clusterCidr: string;
   /** A server's node carries the control-plane role labels. */
   isServer: boolean;
+  /** --kubelet-port: the kubelet's HTTPS server (logs), on the node IP (default 10250). */
+  kubeletPort?: number;
 }
 
 export interface Agent {
@@ -76,10 +81,28 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       rootDir: join(opts.dataDir, 'agent'),
       hostIP: machine.internalIp,
     });
-    log.info('node agent started', { component: 'agent', node: nodeName, internalIP: machine.internalIp });
+    // The kubelet's HTTPS server (kubectl logs through the API server). The API server of this process talks to it
+    // with the kubelet-client certificate of the server's PKI.
+    if (opts.isServer) setKubeletClientConfig(loadKubeletClientConfig(opts.dataDir));
+    let kubeletServer: KubeletServer | undefined;
+    try {
+      kubeletServer = await serveKubelet({
+        dataDir: opts.dataDir,
+        nodeName,
+        address: machine.internalIp,
+        ...(opts.kubeletPort !== undefined ? { port: opts.kubeletPort } : {}),
+        runtime: runtime.cri,
+        client: opts.client,
+        log: (msg, fields) => log.error(msg, { component: 'kubelet-server', ...fields }),
+      });
+    } catch (e: unknown) {
+      log.error('the kubelet server did not start: logs cannot be read through the API server', { component: 'agent', err: e instanceof Error ? e.message : String(e) });
+    }
+    log.info('node agent started', { component: 'agent', node: nodeName, internalIP: machine.internalIp, kubeletPort: kubeletServer?.port });
     return {
       nodeName,
       async stop(): Promise<void> {
+        await kubeletServer?.close();
         await kubelet.stop();
         await status.stop();
         await runtime.stop();
