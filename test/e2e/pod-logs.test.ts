@@ -91,8 +91,8 @@ describe('kubectl logs through the API server and the kubelet', { skip }, () => 
     assert.equal(addr, '127.0.0.1 10250');
   });
 
-  test('kubectl logs prints what the container wrote, --tail keeps the last lines and --timestamps prefixes them', async () => {
-    await kubectl(['apply', '-f', '-'], hostPod('talker', [container('main', 'echo one; echo two >&2; echo three; echo four; exec sleep 3610')]));
+  test('kubectl logs prints what the container wrote on stdout and stderr, --tail keeps the last lines and --timestamps prefixes them', async () => {
+    await kubectl(['apply', '-f', '-'], hostPod('talker', [container('main', 'echo one; echo two; echo three; sleep 1; echo four >&2; exec sleep 3610')]));
     await waitFor('talker Running', async () => (await status('talker'))?.state?.running !== undefined, 30_000);
     await waitFor('talker wrote four lines', async () => (await kubectl(['logs', 'talker'])).split('\n').length >= 5, 10_000);
     assert.equal(await kubectl(['logs', 'talker']), 'one\ntwo\nthree\nfour\n');
@@ -165,5 +165,13 @@ describe('kubectl logs through the API server and the kubelet', { skip }, () => 
     const r = await kubectlResult(['logs', 'creating']);
     assert.notEqual(r.code, 0);
     assert.equal(r.stderr, 'Error from server (BadRequest): container "main" in pod "creating" is waiting to start: ContainerCreating\n');
+  });
+
+  test('a pod bound to no node has an empty log', async () => {
+    // The scheduler is off: the pod stays unbound, and upstream answers its log with no content.
+    const unbound = JSON.parse(hostPod('unbound', [container('main', 'exec sleep 3615')])) as { spec: Record<string, unknown> };
+    delete unbound.spec['nodeName'];
+    await kubectl(['apply', '-f', '-'], JSON.stringify(unbound));
+    assert.deepEqual(await kubectlResult(['get', '--raw', '/api/v1/namespaces/default/pods/unbound/log']), { code: 0, stdout: '', stderr: '' });
   });
 });
