@@ -123,7 +123,7 @@ describe('the kubelet of k8ts server: service env, hooks, termination messages',
     assert.doesNotMatch(message, /NGINX_/);
   });
 
-  test('postStart runs after the start, and preStop runs on delete before the container stops', async () => {
+  test('postStart runs after the start, preStop runs on delete before the container stops, and a failing preStop is a FailedPreStopHook warning', async () => {
     await apply(
       'hooked',
       {
@@ -134,14 +134,20 @@ describe('the kubelet of k8ts server: service env, hooks, termination messages',
           preStop: { exec: { command: ['sh', '-c', 'echo stopping > /out/prestop'] } },
         },
       },
-      { terminationGracePeriodSeconds: 10, volumes: [{ name: 'out', hostPath: { path: hooksDir, type: 'DirectoryOrCreate' } }] },
+      { terminationGracePeriodSeconds: 3, volumes: [{ name: 'out', hostPath: { path: hooksDir, type: 'DirectoryOrCreate' } }] },
     );
+    await apply('badstop', { command: ['sh', '-c', 'exec sleep 3613'], lifecycle: { preStop: { exec: { command: ['sh', '-c', 'exit 4'] } } } });
     await waitFor('hooked Running', async () => (await pod('hooked')).status?.phase === 'Running', 40_000);
     assert.equal(await readFile(join(hooksDir, 'poststart'), 'utf8'), 'started\n');
     assert.equal(existsSync(join(hooksDir, 'prestop')), false);
     await kubectl(['delete', 'pod', 'hooked', '--wait=true']);
     assert.equal(await readFile(join(hooksDir, 'prestop'), 'utf8'), 'stopping\n');
     assert.doesNotMatch(await events('hooked'), /FailedPreStopHook/);
+    await waitFor('badstop Running', async () => (await pod('badstop')).status?.phase === 'Running', 40_000);
+    await kubectl(['delete', 'pod', 'badstop', '--wait=true']);
+    const ev = await events('badstop');
+    assert.match(ev, /Normal Killing: Stopping container main/);
+    assert.match(ev, /Warning FailedPreStopHook: PreStopHook failed/);
   });
 
   test('a failing postStart hook kills the container with FailedPostStartHook and leaves PostStartHookError', async () => {
