@@ -111,6 +111,8 @@ export class K8tsServer {
   async startProcess(): Promise<void> {
     const args = ['server', '--data-dir', this.dataDir, '--bind-address', '127.0.0.1', '--https-listen-port', String(this.port)];
     if (this.opts.agent !== true) args.push('--disable-agent');
+    // The kubelet's server listens on the node IP: loopback in tests (network safety), unless a test names one.
+    else if (!(this.opts.extraArgs ?? []).includes('--node-ip')) args.push('--node-ip', '127.0.0.1');
     if (this.opts.datastoreEndpoint !== undefined) args.push('--datastore-endpoint', this.opts.datastoreEndpoint);
     const extra = this.opts.extraArgs ?? [];
     if (!(this.opts.controlLoops ?? extra.includes('--virtual-nodes'))) args.push(...apiOnlyArgs);
