@@ -10,6 +10,9 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { RuntimeService } from '../cri/index.js';
 import { newLogOptions, readLogs } from './cri-log-reader.js';
 import { containerForLogs, KubeletHttpError, parseContainerLogQuery, podHasContainer } from './container-log-request.js';
+import { hostname } from 'node:os';
+import { isStatsRuntime, startStatsProvider, type StatsProvider } from '../kubelet/stats/stats-provider.js';
+import { serveStatsRoute } from './stats-routes.js';
 
 export interface KubeletServerOptions {
   /** The address to listen on: the node's IP. */
@@ -27,6 +30,8 @@ export interface KubeletServerOptions {
   /** While following, the log file is read again at least this often (1 s). */
   forceCheckMs?: number;
   log?: (msg: string, fields: Record<string, unknown>) => void;
+  /** /stats/summary and /metrics/resource; by default built from the runtime (when it offers the CRI stats calls). */
+  stats?: StatsProvider;
 }
 
 export interface KubeletServer {
@@ -88,6 +93,8 @@ function verbOf(method: string): string {
 export async function startKubeletServer(opts: KubeletServerOptions): Promise<KubeletServer> {
   const log = opts.log ?? ((): void => undefined);
   const allowed = new Set(opts.allowedUsers ?? []);
+  const ownStats = opts.stats === undefined && isStatsRuntime(opts.runtime) ? await startStatsProvider({ runtime: opts.runtime, nodeName: hostname().toLowerCase(), log }) : undefined;
+  const stats = opts.stats ?? ownStats;
 
   const serveContainerLogs = async (req: IncomingMessage, res: ServerResponse, ns: string, podName: string, container: string, query: URLSearchParams): Promise<void> => {
     if (podName === '') throw new KubeletHttpError(400, '{"message": "Missing podID."}');
@@ -174,6 +181,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
       await serveContainerLogs(req, res, dec(m[1]), dec(m[2]), dec(m[3]), url.searchParams);
       return;
     }
+    if (stats !== undefined && (await serveStatsRoute(req, res, url, stats, log))) return;
     sendText(res, 404, '404 page not found\n');
   };
 
@@ -202,6 +210,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
     port,
     close: () =>
       new Promise<void>((resolve) => {
+        ownStats?.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
