@@ -41,7 +41,8 @@ import { PodTracker, type PodTimes, type TrackedPodJson } from './node-pod-track
 import { NodeBenchServer, nodeBenchCli, pssBytes } from './node-server.js';
 import { runtimeStamps, stepDurations, type StartupStamps } from './node-startup-breakdown.js';
 import { ObjectWatch } from './object-watch.js';
-import { MB, createNamespace, message, runBench, say, sleep, waitForReadyNodes } from './scale-support.js';
+import { requestRates, requestTotals } from './node-request-rates.js';
+import { MB, createNamespace, message, runBench, say, scrapeMetrics, sleep, waitForReadyNodes } from './scale-support.js';
 
 const run = promisify(execFile);
 
@@ -267,9 +268,12 @@ async function main(): Promise<void> {
 
     // Baseline: the idle CPU of k8ts and containerd with the node Ready and no pod.
     await sleep(settleSeconds * 1000);
+    const baseMetrics = requestTotals(await scrapeMetrics(c));
     const base = await measureCpu(s, baselineSeconds);
+    const baseRates = requestRates(baseMetrics, requestTotals(await scrapeMetrics(c)));
     const baseRss = { k8ts: safeRss(s.pid), containerd: safeRss(s.containerdPid()) };
     rows.push(['idle, no pods: CPU k8ts / containerd', `${pct(base.k8ts, base.seconds)} / ${pct(base.containerd, base.seconds)} of a core over ${base.seconds.toFixed(0)} s`]);
+    rows.push(['idle, no pods: API requests', `${(baseRates.reduce((n, r) => n + r.count, 0) / base.seconds).toFixed(1)} /s (the scrapes included)`]);
     rows.push(['idle, no pods: RSS k8ts / containerd', `${mb(baseRss.k8ts)} / ${mb(baseRss.containerd)}`]);
 
     // 1. Pod startup latency at a steady rate.
@@ -357,10 +361,14 @@ async function main(): Promise<void> {
     // 3. Idle CPU with the pods running.
     say(`3. idle CPU: settling ${settleSeconds} s, measuring ${idleSeconds} s`);
     await sleep(settleSeconds * 1000);
+    const metricsBefore = requestTotals(await scrapeMetrics(c));
     const idle = await measureCpu(s, idleSeconds);
+    const rates = requestRates(metricsBefore, requestTotals(await scrapeMetrics(c)));
+    const totalRequests = rates.reduce((n, r) => n + r.count, 0);
     rows.push([`3. idle, ${densityPods} pods: CPU k8ts`, `${pct(idle.k8ts, idle.seconds)} of a core over ${idle.seconds.toFixed(0)} s (no pods: ${pct(base.k8ts, base.seconds)}; target for the agent < 5%, k3s agent ~3-6%)`]);
     rows.push([`3. idle, ${densityPods} pods: CPU containerd`, `${pct(idle.containerd, idle.seconds)} of a core (no pods: ${pct(base.containerd, base.seconds)})`]);
     rows.push([`3. idle, ${densityPods} pods: CPU shims (sum)`, `${pct(idle.shims, idle.seconds)} of a core`]);
+    rows.push([`3. API requests while idling`, `${(totalRequests / idle.seconds).toFixed(1)} /s: ${rates.slice(0, 6).map((r) => `${r.request} ${(r.count / idle.seconds).toFixed(1)}/s`).join(', ')}`]);
     rows.push([`3. RSS after idling k8ts / containerd`, `${mb(safeRss(s.pid))} / ${mb(safeRss(s.containerdPid()))}`]);
     figures['idleCpuK8tsPct'] = (100 * idle.k8ts) / idle.seconds;
     figures['idleCpuContainerdPct'] = (100 * idle.containerd) / idle.seconds;
