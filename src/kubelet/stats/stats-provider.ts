@@ -256,7 +256,8 @@ export async function startStatsProvider(opts: StatsProviderOptions): Promise<St
           ephemeralUsed += used;
           ephemeralInodes += inodes ?? 0;
           cs.rootfs = {
-            time: formatTime(nsToMs(layer.timestamp)),
+            // containerd stamps the layer when its snapshot syncer last ran (zero before the first round).
+            time: nsToMs(layer.timestamp) > 0 ? formatTime(nsToMs(layer.timestamp)) : time,
             ...(imageFs?.availableBytes !== undefined ? { availableBytes: imageFs.availableBytes } : {}),
             ...(imageFs?.capacityBytes !== undefined ? { capacityBytes: imageFs.capacityBytes } : {}),
             usedBytes: used,
