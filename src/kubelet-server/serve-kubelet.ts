@@ -5,6 +5,8 @@ import { hostname } from 'node:os';
 import type { RestClient } from '../client/rest-client.js';
 import type { RuntimeService } from '../cri/index.js';
 import { ApiError } from '../machinery/errors.js';
+import { join } from 'node:path';
+import { isStatsRuntime, startStatsProvider } from '../kubelet/stats/stats-provider.js';
 import { startKubeletServer, type KubeletServer } from './kubelet-server.js';
 import { ensureKubeletServingCertificate } from './kubelet-serving-cert.js';
 
@@ -15,7 +17,7 @@ export interface ServeKubeletOptions {
   address: string;
   /** --kubelet-port (10250). */
   port?: number;
-  runtime: Pick<RuntimeService, 'containerStatus'>;
+  runtime: Pick<RuntimeService, 'containerStatus'> | RuntimeService;
   client: RestClient;
   log?: (msg: string, fields: Record<string, unknown>) => void;
 }
@@ -24,7 +26,10 @@ export async function serveKubelet(opts: ServeKubeletOptions): Promise<KubeletSe
   const dnsNames = [...new Set([opts.nodeName, hostname().toLowerCase(), 'localhost'])];
   const ips = [...new Set([opts.address, '127.0.0.1'])];
   const tls = await ensureKubeletServingCertificate({ dataDir: opts.dataDir, nodeName: opts.nodeName, ipAddresses: ips, dnsNames });
-  return startKubeletServer({
+  // Statistics of this node by its own name, its disk figures from the kubelet's root dir.
+  const stats = isStatsRuntime(opts.runtime) ? await startStatsProvider({ runtime: opts.runtime, nodeName: opts.nodeName, rootDir: join(opts.dataDir, 'agent') }) : undefined;
+  const server = await startKubeletServer({
+    ...(stats !== undefined ? { stats } : {}),
     address: opts.address,
     port: opts.port ?? 10250,
     tls: tls.serving,
@@ -41,4 +46,11 @@ export async function serveKubelet(opts: ServeKubeletOptions): Promise<KubeletSe
       }
     },
   });
+  return {
+    ...server,
+    close: async () => {
+      stats?.close();
+      await server.close();
+    },
+  };
 }

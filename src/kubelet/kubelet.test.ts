@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { podGracePeriodSeconds, statusChanged } from './kubelet.js';
+import { podGracePeriodSeconds, podUses, statusChanged } from './kubelet.js';
 
 describe('kubelet helpers', () => {
   test('a status is unchanged when only key order or fields the kubelet does not write differ', () => {
@@ -16,5 +16,19 @@ describe('kubelet helpers', () => {
     assert.equal(podGracePeriodSeconds({ spec: { containers: [], terminationGracePeriodSeconds: 60 } }), 60);
     assert.equal(podGracePeriodSeconds({}), 30);
     assert.equal(podGracePeriodSeconds({ metadata: { deletionGracePeriodSeconds: 0 } }), 2);
+  });
+
+  test('a pod uses the ConfigMaps and Secrets its volumes, projected sources, env and envFrom name', () => {
+    const pod = {
+      spec: {
+        volumes: [{ name: 'a', configMap: { name: 'cm-vol' } }, { name: 'b', projected: { sources: [{ secret: { name: 's-proj' } }] } }],
+        containers: [{ name: 'c', env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'cm-env', key: 'k' } } }], envFrom: [{ secretRef: { name: 's-from' } }] }],
+      },
+    };
+    for (const name of ['cm-vol', 'cm-env']) assert.equal(podUses(pod, 'ConfigMap', name), true);
+    for (const name of ['s-proj', 's-from']) assert.equal(podUses(pod, 'Secret', name), true);
+    assert.equal(podUses(pod, 'ConfigMap', 's-proj'), false);
+    assert.equal(podUses(pod, 'Secret', 'cm-vol'), false);
+    assert.equal(podUses({}, 'ConfigMap', 'cm-vol'), false);
   });
 });

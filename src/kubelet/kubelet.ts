@@ -23,6 +23,7 @@ import { generatePodStatus, type WaitingReason } from './pod-status.js';
 import { labelPodUid, latestStatus, readPodRuntimeStatus, type PodRuntimeStatus } from './pod-runtime-status.js';
 import { VolumeManager, VolumeMountError, type PodVolume } from './volumes/index.js';
 import { ProbeManager } from './prober/index.js';
+import { cachedObjectLookup } from './cached-object-lookup.js';
 import { serviceEnvVarMap } from './service-env.js';
 import { runLifecycleHandler, type LifecycleHandlerContext } from './lifecycle-handler.js';
 import { createTerminationMessageFile, podContainerDir } from './termination-message.js';
@@ -41,9 +42,9 @@ export interface KubeletOptions {
   runtimeName?: string;
   /** PLEG relist period; default 1 s. */
   relistIntervalMs?: number;
-  /** Every pod is synced at least this often; default 10 s. */
+  /** Every pod is synced at least this often; default 60 s, as upstream's syncFrequency (a pod whose ConfigMap or Secret changes is synced at once). */
   resyncIntervalMs?: number;
-  /** Pods synced at once; default 4. */
+  /** Pods synced at once (each pod by one worker at a time); default 32, as upstream gives every pod its own worker. */
   workers?: number;
   /** Container restart back-off (default 10 s doubling to 300 s). */
   restartBackoff?: Backoff;
@@ -102,13 +103,14 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
   const { client, nodeName, runtime } = opts;
   const logger = { component: 'kubelet', node: nodeName };
   const relistMs = opts.relistIntervalMs ?? 1000;
-  const resyncMs = opts.resyncIntervalMs ?? 10_000;
+  const resyncMs = opts.resyncIntervalMs ?? 60_000;
   const restartBackoff = opts.restartBackoff ?? new Backoff();
   const recorder = new EventRecorder(client, { component: 'kubelet', host: nodeName });
   const podRef = (pod: Pod): Obj => ({ apiVersion: 'v1', kind: 'Pod', metadata: pod.metadata }) as Obj;
   const record = (pod: Pod, type: PodEventType, reason: string, message: string): void => recorder.event(podRef(pod), type, reason, message);
   const puller = new ImagePuller(opts.images, record, opts.pullBackoff ?? new Backoff());
-  const volumes = new VolumeManager({ rootDir: opts.rootDir, nodeName, client });
+  const objects = cachedObjectLookup(client);
+  const volumes = new VolumeManager({ rootDir: opts.rootDir, nodeName, lookup: objects });
   // A probe result that changes resyncs its pod (status, or a restart after a failed liveness probe).
   const probes = new ProbeManager({ runtime, record: (pod, type, reason, message) => record(pod, type, reason, message), onChange: (pod) => controller.queue.add(objectKey(pod as Obj)) });
   /** Tells the probes which container of each name is the current one, running or not. */
@@ -137,24 +139,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
 
   const podPath = (pod: Pod): string => `/api/v1/namespaces/${encodeURIComponent(pod.metadata?.namespace ?? '')}/pods/${encodeURIComponent(pod.metadata?.name ?? '')}`;
 
-  const lookup: ObjectLookup = {
-    configMap: async (ns, name) => {
-      try {
-        return await client.request<ConfigMap>('GET', `/api/v1/namespaces/${encodeURIComponent(ns)}/configmaps/${encodeURIComponent(name)}`);
-      } catch (e: unknown) {
-        if (isCode(e, 404)) return undefined;
-        throw e;
-      }
-    },
-    secret: async (ns, name) => {
-      try {
-        return await client.request<Secret>('GET', `/api/v1/namespaces/${encodeURIComponent(ns)}/secrets/${encodeURIComponent(name)}`);
-      } catch (e: unknown) {
-        if (isCode(e, 404)) return undefined;
-        throw e;
-      }
-    },
-  };
+  const lookup: ObjectLookup = { configMap: (ns, name) => objects.configMap(ns, name), secret: (ns, name) => objects.secret(ns, name) };
 
   let nodeIP = opts.hostIP;
   const hostIP = async (): Promise<string> => {
@@ -497,8 +482,15 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
     };
     p.then(drop, drop);
     return p;
-  }, opts.workers ?? 4);
+  }, opts.workers ?? 32);
 
+  // A changed ConfigMap or Secret wakes the pods that use it (volumes, env), rather than waiting for their resync.
+  objects.onChange((kind, namespace, name) => {
+    for (const p of pods.list()) {
+      const pod = p as Pod;
+      if (pod.metadata?.namespace === namespace && podUses(pod, kind, name)) controller.queue.add(objectKey(p));
+    }
+  });
   pods.addHandlers({
     add: (p) => controller.queue.add(objectKey(p)),
     update: (_o, p) => controller.queue.add(objectKey(p)),
@@ -573,6 +565,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
       stopped = true;
       clearInterval(relistTimer);
       probes.stop();
+      objects.stop();
       controller.stop();
       pods.stop();
       services.stop();
@@ -581,4 +574,29 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
       recorder.stop();
     },
   };
+}
+
+/** Whether a pod's volumes or env refer to the ConfigMap or Secret. */
+export function podUses(pod: Pod, kind: 'ConfigMap' | 'Secret', name: string): boolean {
+  const spec = pod.spec;
+  if (spec === undefined) return false;
+  for (const v of spec.volumes ?? []) {
+    if (kind === 'ConfigMap' && v.configMap?.name === name) return true;
+    if (kind === 'Secret' && v.secret?.secretName === name) return true;
+    for (const src of v.projected?.sources ?? []) {
+      if (kind === 'ConfigMap' && src.configMap?.name === name) return true;
+      if (kind === 'Secret' && src.secret?.name === name) return true;
+    }
+  }
+  for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+    for (const e of c.env ?? []) {
+      if (kind === 'ConfigMap' && e.valueFrom?.configMapKeyRef?.name === name) return true;
+      if (kind === 'Secret' && e.valueFrom?.secretKeyRef?.name === name) return true;
+    }
+    for (const f of c.envFrom ?? []) {
+      if (kind === 'ConfigMap' && f.configMapRef?.name === name) return true;
+      if (kind === 'Secret' && f.secretRef?.name === name) return true;
+    }
+  }
+  return false;
 }
