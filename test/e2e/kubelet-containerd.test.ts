@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { K8tsServer, waitFor } from './support/server.js';
+import { K8tsServer, unmountUnder, waitFor } from './support/server.js';
 import { readKubeconfig } from '../../src/client/kubeconfig.js';
 import { RestClient } from '../../src/client/rest-client.js';
 import { ApiError } from '../../src/machinery/errors.js';
@@ -91,7 +91,11 @@ describe('the kubelet on containerd (host-network pods)', { skip }, () => {
     }
     await containerd?.stop();
     await server?.destroy();
-    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
+    if (dataDir !== undefined) {
+      // The volumes of pods left at the end (tmpfs for projected volumes) are unmounted first.
+      unmountUnder(dataDir);
+      await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
+    }
   });
 
   test('a busybox pod goes Running with a containerd container ID and its output in the log', async () => {
