@@ -3,24 +3,15 @@
 // and stop() ends containerd.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { resolveContainerdBinaries } from '../containerd/containerd-binaries.js';
 import { containerdPaths } from '../containerd/containerd-config.js';
-import { BUSYBOX_PATH, DEFAULT_PAUSE_REF, buildBusyboxImage } from '../images/builtin-images.js';
+import { DEFAULT_PAUSE_REF, buildBusyboxImage } from '../images/builtin-images.js';
 import { imageArchives, startNodeRuntime } from './node-runtime.js';
+import { containerdTestSkipReason } from '../containerd/live-test-skip.js';
 
-function skipReason(): string | false {
-  try {
-    resolveContainerdBinaries();
-  } catch (e: unknown) {
-    return e instanceof Error ? e.message : String(e);
-  }
-  if (!existsSync(BUSYBOX_PATH)) return `${BUSYBOX_PATH} is missing: apt-get install busybox-static`;
-  if (process.getuid?.() !== 0) return 'containerd needs root';
-  return false;
-}
+const skipReason = containerdTestSkipReason;
 
 function alive(pid: number): boolean {
   try {

@@ -3,26 +3,16 @@
 // network namespace (no CNI: nothing leaves the machine), container logs under the test's temp dir. Skipped
 // only where containerd, runc or busybox-static is not installed, or without root.
 import { test } from 'node:test';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connectCri } from '../../src/cri/cri-client.js';
 import { runtimeServiceConformance } from '../../src/cri/runtime-service.conformance.js';
-import { resolveContainerdBinaries } from '../../src/containerd/containerd-binaries.js';
 import { startContainerd } from '../../src/containerd/containerd-process.js';
 import { importImageArchive } from '../../src/containerd/images.js';
-import { BUSYBOX_PATH, DEFAULT_BUSYBOX_REF, DEFAULT_PAUSE_REF, buildBusyboxImage, buildPauseImage } from '../../src/images/builtin-images.js';
+import { DEFAULT_BUSYBOX_REF, DEFAULT_PAUSE_REF, buildBusyboxImage, buildPauseImage } from '../../src/images/builtin-images.js';
+import { containerdTestSkipReason } from '../../src/containerd/live-test-skip.js';
 
-function skipReason(): string | false {
-  try {
-    resolveContainerdBinaries();
-  } catch (e: unknown) {
-    return e instanceof Error ? e.message : String(e);
-  }
-  if (!existsSync(BUSYBOX_PATH)) return `${BUSYBOX_PATH} is missing: apt-get install busybox-static`;
-  if (process.getuid?.() !== 0) return 'containerd needs root';
-  return false;
-}
+const skipReason = containerdTestSkipReason;
 
 const skip = skipReason();
 

@@ -3,7 +3,6 @@
 // nothing leaves the machine). Skipped only where containerd, runc or busybox-static is not installed, or without root.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
@@ -12,22 +11,13 @@ import { readKubeconfig } from '../../src/client/kubeconfig.js';
 import { RestClient } from '../../src/client/rest-client.js';
 import { ApiError } from '../../src/machinery/errors.js';
 import { connectCri, type CriClient } from '../../src/cri/index.js';
-import { resolveContainerdBinaries } from '../../src/containerd/containerd-binaries.js';
 import { startContainerd, type ContainerdProcess } from '../../src/containerd/containerd-process.js';
 import { importImageArchive } from '../../src/containerd/images.js';
-import { BUSYBOX_PATH, DEFAULT_PAUSE_REF, buildBusyboxImage, buildPauseImage } from '../../src/images/builtin-images.js';
+import { DEFAULT_PAUSE_REF, buildBusyboxImage, buildPauseImage } from '../../src/images/builtin-images.js';
 import { startKubelet, type Kubelet } from '../../src/kubelet/kubelet.js';
+import { containerdTestSkipReason } from '../../src/containerd/live-test-skip.js';
 
-function skipReason(): string | false {
-  try {
-    resolveContainerdBinaries();
-  } catch (e: unknown) {
-    return e instanceof Error ? e.message : String(e);
-  }
-  if (!existsSync(BUSYBOX_PATH)) return `${BUSYBOX_PATH} is missing: apt-get install busybox-static`;
-  if (process.getuid?.() !== 0) return 'containerd needs root';
-  return false;
-}
+const skipReason = containerdTestSkipReason;
 
 const skip = skipReason();
 const nodeName = 'kubelet-containerd';

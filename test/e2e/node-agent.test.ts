@@ -9,22 +9,13 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { resolveContainerdBinaries } from '../../src/containerd/containerd-binaries.js';
-import { BUSYBOX_PATH, buildBusyboxImage } from '../../src/images/builtin-images.js';
+import { buildBusyboxImage } from '../../src/images/builtin-images.js';
 import { K8tsServer, k8tsBin, waitFor } from './support/server.js';
+import { containerdTestSkipReason } from '../../src/containerd/live-test-skip.js';
 
 const run = promisify(execFile);
 
-function skipReason(): string | false {
-  try {
-    resolveContainerdBinaries();
-  } catch (e: unknown) {
-    return e instanceof Error ? e.message : String(e);
-  }
-  if (!existsSync(BUSYBOX_PATH)) return `${BUSYBOX_PATH} is missing: apt-get install busybox-static`;
-  if (process.getuid?.() !== 0) return 'the node agent needs root';
-  return false;
-}
+const skipReason = containerdTestSkipReason;
 
 interface PodJson {
   status?: { phase?: string; containerStatuses?: { containerID?: string; restartCount?: number; state?: { terminated?: { exitCode?: number; reason?: string } } }[] };
