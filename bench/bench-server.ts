@@ -86,7 +86,9 @@ export class BenchServer {
     if (opts.controlLoops !== true) args.push('--disable-scheduler', ...apiOnlyControllers.flatMap((c) => ['--disable-controller', c]));
     args.push(...(opts.extraArgs ?? []));
     const started = process.hrtime.bigint();
-    const proc = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // $K8TS_BENCH_NODE_ARGS passes options to the server's node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it).
+    const nodeArgs = (process.env['K8TS_BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+    const proc = spawn(process.execPath, [...nodeArgs, bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     proc.stdout?.on('data', (d: Buffer) => (log += d.toString()));
     proc.stderr?.on('data', (d: Buffer) => (log += d.toString()));
