@@ -33,6 +33,11 @@ export function setKubeletClientConfig(c: KubeletClientConfig | undefined): void
   kubeletClient = c;
 }
 
+/** The credentials in use towards kubelets (undefined until the server has set them). */
+export function getKubeletClientConfig(): KubeletClientConfig | undefined {
+  return kubeletClient;
+}
+
 /** The kubelet-client credentials the server's PKI keeps in DATA_DIR/tls (src/pki/cluster-pki.ts). */
 export function loadKubeletClientConfig(dataDir: string): KubeletClientConfig {
   const dir = join(dataDir, 'tls');
