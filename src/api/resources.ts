@@ -26,6 +26,11 @@ export interface ResourceInfo {
   readonly deprecated?: string;
   /** Not stored: a virtual list (componentstatuses) or create-only (bindings). */
   readonly virtual?: boolean;
+  /**
+   * Served in place of an aggregated API server (metrics.k8s.io, metrics-server's): there are no kubernetes-types
+   * declarations for its kinds, so the generated OpenAPI documents leave it out.
+   */
+  readonly aggregated?: boolean;
 }
 
 interface Spec {
@@ -39,6 +44,9 @@ interface Spec {
   storage?: { group: string; version: string; resource: string };
   deprecated?: string;
   virtual?: boolean;
+  /** The discovery singularName when it is not the lower-case kind ("" for metrics-server's resources). */
+  singular?: string;
+  aggregated?: boolean;
 }
 
 function pluralOf(kind: string): string {
@@ -56,7 +64,7 @@ function group(group: string, version: string, specs: Spec[]): ResourceInfo[] {
       version,
       kind: s.kind,
       resource,
-      singular: s.kind.toLowerCase(),
+      singular: s.singular ?? s.kind.toLowerCase(),
       namespaced: s.namespaced ?? true,
       shortNames: s.shortNames ?? [],
       categories: s.categories ?? [],
@@ -65,6 +73,7 @@ function group(group: string, version: string, specs: Spec[]): ResourceInfo[] {
       storage: s.storage ?? { group, version, resource },
       deprecated: s.deprecated,
       virtual: s.virtual,
+      ...(s.aggregated === true ? { aggregated: true } : {}),
     };
   });
 }
@@ -135,7 +144,16 @@ export const resources: readonly ResourceInfo[] = [
   ]),
   ...group('scheduling.k8s.io', 'v1', [{ kind: 'PriorityClass', resource: 'priorityclasses', namespaced: false, shortNames: ['pc'] }]),
   ...group('storage.k8s.io', 'v1', [{ kind: 'StorageClass', namespaced: false, shortNames: ['sc'] }]),
+  // metrics-server's resources (kinds NodeMetrics and PodMetrics, no singular names), built in as k3s ships them;
+  // last, as the aggregator orders its APIService (group priority 100) after the built-in groups.
+  ...group('metrics.k8s.io', 'v1beta1', [
+    { kind: 'NodeMetrics', resource: 'nodes', singular: '', namespaced: false, verbs: ['get', 'list'], virtual: true, aggregated: true },
+    { kind: 'PodMetrics', resource: 'pods', singular: '', verbs: ['get', 'list'], virtual: true, aggregated: true },
+  ]),
 ];
+
+/** The resources the generated OpenAPI documents describe (all but the aggregated ones). */
+export const openApiResources: readonly ResourceInfo[] = resources.filter((r) => r.aggregated !== true);
 
 /** Group versions in the order discovery lists them (preferred version first within a group). */
 export const groupVersions: readonly { group: string; versions: readonly string[] }[] = (() => {

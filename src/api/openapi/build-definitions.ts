@@ -1,7 +1,7 @@
 // Turns the JSON Schema that ts-json-schema-generator derives from each kubernetes-types module
 // into upstream's swagger definitions: upstream names (io.k8s.api.core.v1.Pod), integer formats,
 // apimachinery's named scalars, and the extensions from extension-table.ts.
-import { resources, type ResourceInfo } from '../resources.js';
+import { openApiResources, type ResourceInfo } from '../resources.js';
 import { fieldExtensions, freeFormObjects, int64Fields, intOrStringDescription, namedScalars } from './extension-table.js';
 import { definitionsPrefix, type Definitions, type GroupVersionKindExtension, type JsonSchema } from './json-schema.js';
 
@@ -176,7 +176,7 @@ function sortKeys<T>(record: Record<string, T>): Record<string, T> {
 }
 
 /** Builds upstream-named swagger definitions, with extensions, from the generated modules. */
-export function buildDefinitions(modules: readonly RawModule[], served: readonly ResourceInfo[] = resources): Definitions {
+export function buildDefinitions(modules: readonly RawModule[], served: readonly ResourceInfo[] = openApiResources): Definitions {
   const defs: Definitions = {};
   const typeMetaDescriptions = new Map<string, string>();
   for (const m of [...modules].sort((a, b) => a.module.localeCompare(b.module))) {

@@ -1,6 +1,6 @@
 // The served documents: one swagger 2.0 document for /openapi/v2 and one OpenAPI 3.0 document per
 // group version for /openapi/v3/<api/v1 | apis/GROUP/VERSION>, both built from the definitions.
-import { groupVersions, resources, type ResourceInfo } from '../resources.js';
+import { groupVersions, openApiResources, type ResourceInfo } from '../resources.js';
 import { namedScalars } from './extension-table.js';
 import { reachableDefinitions } from './build-definitions.js';
 import { addGroupVersionRootPath, addResourcePaths, groupVersionPath, httpMethods, type SwaggerOperation, type SwaggerParameter, type SwaggerPathItem } from './build-paths.js';
@@ -61,7 +61,7 @@ function referencedByPaths(paths: Record<string, SwaggerPathItem>): Set<string> 
   return names;
 }
 
-export function buildSwaggerDocument(defs: Definitions, served: readonly ResourceInfo[] = resources): SwaggerDocument {
+export function buildSwaggerDocument(defs: Definitions, served: readonly ResourceInfo[] = openApiResources): SwaggerDocument {
   return {
     swagger: '2.0',
     info: { title: 'Kubernetes', version: kubernetesVersion },
@@ -172,7 +172,7 @@ export function v3PathOf(group: string, version: string): string {
 }
 
 /** One OpenAPI 3 document per served group version, keyed by its discovery path ("api/v1", "apis/apps/v1"). */
-export function buildV3Documents(defs: Definitions, served: readonly ResourceInfo[] = resources): Map<string, OpenApiV3Document> {
+export function buildV3Documents(defs: Definitions, served: readonly ResourceInfo[] = openApiResources): Map<string, OpenApiV3Document> {
   const docs = new Map<string, OpenApiV3Document>();
   for (const { group, versions } of groupVersions) {
     for (const version of versions) {

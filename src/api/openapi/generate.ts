@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, posix } from 'node:path';
 import ts from 'typescript';
 import { createFormatter, createParser, DEFAULT_CONFIG, SchemaGenerator, type CompletedConfig } from 'ts-json-schema-generator';
-import { resources } from '../resources.js';
+import { openApiResources } from '../resources.js';
 import { buildDefinitions, moduleOfGroupVersion, type RawModule, type RawSchema } from './build-definitions.js';
 import { buildSwaggerDocument, buildV3Documents } from './build-documents.js';
 import { encodeSwaggerProtobuf } from './encode-v2-protobuf.js';
@@ -58,7 +58,7 @@ function exportedDeclarations(sf: ts.SourceFile): (ts.InterfaceDeclaration | ts.
 /** Runs ts-json-schema-generator over the kubernetes-types modules the served resources need. */
 export function generateRawModules(typesDir: string): RawModule[] {
   const wanted = new Set<string>(baseModules);
-  for (const r of resources) if (r.group !== 'extensions') wanted.add(moduleOfGroupVersion(r.group, r.version));
+  for (const r of openApiResources) if (r.group !== 'extensions') wanted.add(moduleOfGroupVersion(r.group, r.version));
   const fileOf = (m: string): string => join(typesDir, `${m}.d.ts`);
   // Add imported modules until closed.
   const pending = [...wanted];

@@ -26,6 +26,7 @@ import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import { evictPodWithBudgets } from '../eviction/evict-pod-with-budgets.js';
 import { propagateDryRun } from '../eviction/propagate-dry-run.js';
 import { servePodLog } from './pod-log.js';
+import { metricsGroup, serveMetrics } from '../metrics-api/metrics-api.js';
 
 export interface HandlerContext {
   readonly registry: Registry;
@@ -109,6 +110,7 @@ async function serveResource(req: Req, res: Res, info: ResourceRequestInfo, quer
 
   if (r.virtual === true) {
     if (r.resource === 'componentstatuses') return componentStatuses(res, info, enc, query, ctx);
+    if (r.group === metricsGroup) return serveMetrics(res, info, enc, query, ctx, r);
     if (r.resource === 'bindings' && info.verb === 'create') return bindPod(req, res, info, query, ctx, info.namespace, '');
     throw ApiError.methodNotSupported({ group: r.group, name: r.resource }, info.verb);
   }
