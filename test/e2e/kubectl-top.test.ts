@@ -105,8 +105,8 @@ describe('kubectl top through the built-in metrics.k8s.io API and the kubelet', 
   test('discovery lists nodes and pods of metrics.k8s.io/v1beta1 with verbs get and list', async () => {
     const out = await kubectl(['api-resources', '--api-group=metrics.k8s.io', '-o', 'wide', '--no-headers']);
     const byName = new Map(rows(out).map((cells) => [cells[0] ?? '', cells]));
-    assert.deepEqual(byName.get('nodes'), ['nodes', 'metrics.k8s.io/v1beta1', 'false', 'NodeMetrics', '[get', 'list]']);
-    assert.deepEqual(byName.get('pods'), ['pods', 'metrics.k8s.io/v1beta1', 'true', 'PodMetrics', '[get', 'list]']);
+    assert.deepEqual(byName.get('nodes'), ['nodes', 'metrics.k8s.io/v1beta1', 'false', 'NodeMetrics', 'get,list']);
+    assert.deepEqual(byName.get('pods'), ['pods', 'metrics.k8s.io/v1beta1', 'true', 'PodMetrics', 'get,list']);
     const list = JSON.parse(await kubectl(['get', '--raw', '/apis/metrics.k8s.io/v1beta1'])) as { groupVersion?: string; resources?: { name?: string; kind?: string; singularName?: string }[] };
     assert.equal(list.groupVersion, 'metrics.k8s.io/v1beta1');
     assert.deepEqual(list.resources?.map((r) => [r.name, r.kind, r.singularName]), [['nodes', 'NodeMetrics', ''], ['pods', 'PodMetrics', '']]);
