@@ -1,7 +1,9 @@
 // The API server: HTTPS (HTTP/2 and HTTP/1.1), authentication -> authorization -> handlers, discovery,
 // OpenAPI, health and metrics.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer, ServerResponse, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { openapiV2Json, openapiV2Protobuf, openapiV2ProtobufContentType, openapiV3Document, openapiV3Index } from '../api/openapi/index.js';
@@ -13,6 +15,7 @@ import { parseCidr, ServiceAllocator, type Cidr } from './admission/service-allo
 import { alwaysAllow, createAuthenticator, type Authorizer, type UserInfo } from './auth/authenticator.js';
 import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
 import { handleResource } from './handlers/resource-handler.js';
+import { isPodStreamRequest, servePodStream, writeSocketError } from './handlers/pod-stream.js';
 import { registerInProcessDispatcher, unregisterInProcessDispatcher } from '../client/in-process-transport.js';
 import { send, sendError, sendRaw, statusOf, warningHeader, type Req, type Res } from './http.js';
 import { ApiMetrics, metricsVerb } from './metrics.js';
@@ -114,6 +117,11 @@ export class ApiServer {
     this.server.on('request', (req: Req, res: Res) => {
       void this.handle(req, res);
     });
+    // HTTP/1.1 upgrades: exec, attach and port-forward (SPDY and WebSocket); any other request that asks for an
+    // upgrade is answered as usual, on a connection that then closes.
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      void this.handleUpgrade(req, socket, head);
+    });
     this.server.on('sessionError', () => undefined);
     this.server.on('tlsClientError', () => undefined);
   }
@@ -208,6 +216,36 @@ export class ApiServer {
       return;
     }
     sendRaw(res, 200, 'text/plain; charset=utf-8', 'ok');
+  }
+
+  private async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => undefined);
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+    if (!info.isResourceRequest || !isPodStreamRequest(info)) {
+      const res = new ServerResponse(req);
+      res.assignSocket(socket as Socket);
+      res.shouldKeepAlive = false;
+      res.on('finish', () => socket.end());
+      return this.handle(req, res);
+    }
+    try {
+      const user = this.authenticate(req);
+      if (user === undefined) throw ApiError.unauthorized();
+      const attrs = { group: info.group, resource: info.resource, namespace: info.namespace, name: info.name, subresource: info.subresource, path: url.pathname };
+      // A WebSocket upgrade is a GET, yet it runs commands as a POST does: both need create (upstream 1.32's
+      // AuthorizePodWebsocketUpgradeCreatePermission).
+      for (const verb of info.verb === 'create' ? ['create'] : [info.verb, 'create']) {
+        const decision = this.authorize(user, verb, attrs);
+        if (!decision.allowed) throw new ApiError(403, 'Forbidden', decision.reason);
+      }
+      await servePodStream(req, socket, head, info, url.searchParams, { registry: this.registry, warnings: [] });
+    } catch (e: unknown) {
+      if (!(e instanceof ApiError)) {
+        console.error(JSON.stringify({ level: 'error', msg: 'streaming request failed', path: url.pathname, err: e instanceof Error ? e.stack : String(e) }));
+      }
+      if (!socket.destroyed && socket.writable) writeSocketError(socket, e);
+    }
   }
 
   private async handle(req: Req, res: Res): Promise<void> {

@@ -3,7 +3,8 @@
 // (the API server's kubelet-client certificate: O=system:masters). Logs are read from the CRI log file of the
 // container the pod's status names, followed until the container stops or the client goes.
 import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type { Pod } from 'kubernetes-types/core/v1.js';
@@ -13,6 +14,7 @@ import { containerForLogs, KubeletHttpError, parseContainerLogQuery, podHasConta
 import { hostname } from 'node:os';
 import { isStatsRuntime, startStatsProvider, type StatsProvider } from '../kubelet/stats/stats-provider.js';
 import { serveStatsRoute } from './stats-routes.js';
+import { serveStreamUpgrade } from './stream-routes.js';
 
 export interface KubeletServerOptions {
   /** The address to listen on: the node's IP. */
@@ -22,7 +24,8 @@ export interface KubeletServerOptions {
   tls: { certPem: string; keyPem: string };
   /** The CA that signs the client certificates accepted (the cluster CA). */
   clientCaPem: string;
-  runtime: Pick<RuntimeService, 'containerStatus'>;
+  /** The CRI calls the server uses: containerStatus for logs; exec, attach, portForward and listPodSandbox for streams. */
+  runtime: Pick<RuntimeService, 'containerStatus'> & Partial<Pick<RuntimeService, 'exec' | 'attach' | 'portForward' | 'listPodSandbox'>>;
   /** The pod as the kubelet knows it (spec and status), undefined when it is not this node's. */
   getPod(namespace: string, name: string): Promise<Pod | undefined>;
   /** Users allowed besides members of system:masters. */
@@ -51,6 +54,13 @@ function sendText(res: ServerResponse, code: number, text: string): void {
   }
   res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', 'content-length': String(Buffer.byteLength(text)) });
   res.end(text);
+}
+
+/** An HTTP answer in plain text on a socket the server has handed over (an upgrade request that is refused). */
+function writeSocketText(socket: Duplex, code: number, text: string): void {
+  if (socket.destroyed || !socket.writable) return;
+  const body = Buffer.from(text);
+  socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 ${code} ${STATUS_CODES[code] ?? 'Error'}\r\nContent-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`), body]));
 }
 
 /** The user of a request whose client certificate chains to the CA (CN: name, O: groups); undefined without one. */
@@ -198,6 +208,21 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
       });
     },
   );
+  // exec, attach and port-forward: HTTP/1.1 upgrades, handed to the runtime's streaming server.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined);
+    const url = new URL(req.url ?? '/', 'https://kubelet');
+    const user = authenticate(req);
+    if (user === undefined) return writeSocketText(socket, 401, 'Unauthorized');
+    if (!user.groups.includes('system:masters') && !allowed.has(user.name)) {
+      return writeSocketText(socket, 403, `Forbidden (user=${user.name}, verb=${verbOf(req.method ?? 'GET')}, resource=nodes, subresource(s)=[proxy])\n`);
+    }
+    serveStreamUpgrade(req, socket, head, url, { runtime: opts.runtime, getPod: opts.getPod }).catch((e: unknown) => {
+      const code = e instanceof KubeletHttpError ? e.code : 500;
+      if (!(e instanceof KubeletHttpError)) log('kubelet streaming request failed', { path: req.url, err: e instanceof Error ? e.message : String(e) });
+      writeSocketText(socket, code, e instanceof Error ? e.message : String(e));
+    });
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.address, () => {
