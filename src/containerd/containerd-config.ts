@@ -3,6 +3,7 @@
 // CRI plugin with the sandbox image, runc through the v2 shim with cgroupfs, and CNI dirs of ours.
 
 import { join } from 'node:path';
+import type { RegistryAuth, Registries } from './registries.js';
 
 /** The two snapshotters k8ts uses: overlayfs where the kernel and the backing filesystem allow it, else native. */
 export type Snapshotter = 'overlayfs' | 'native';
@@ -19,6 +20,8 @@ export interface ContainerdConfigOptions {
   cniConfDir?: string;
   /** containerd's log level: trace, debug, info, warn, error, fatal, panic. Default info. */
   logLevel?: string;
+  /** DATA_DIR/registries.yaml: its credentials go into config.toml (the hosts.toml files are written apart). */
+  registries?: Registries;
 }
 
 /** Where the containerd of a data dir keeps its files. */
@@ -31,6 +34,8 @@ export interface ContainerdPaths {
   log: string;
   pidFile: string;
   opt: string;
+  /** The registry hosts dir (config_path): one HOST/hosts.toml per registry with mirrors or TLS settings. */
+  certsDir: string;
 }
 
 export const DEFAULT_CNI_BIN_DIR = '/usr/lib/cni';
@@ -46,6 +51,7 @@ export function containerdPaths(dataDir: string): ContainerdPaths {
     log: join(dir, 'containerd.log'),
     pidFile: join(dir, 'containerd.pid'),
     opt: join(dir, 'opt'),
+    certsDir: join(dir, 'certs.d'),
   };
 }
 
@@ -81,6 +87,38 @@ export function tomlString(value: string): string {
     else out += ch;
   }
   return `${out}"`;
+}
+
+/**
+ * The `registry.configs."HOST".auth` tables of registries.yaml's credentials: deprecated in containerd 1.6 but
+ * honoured next to config_path for a pull that brings no credentials of its own, looked up by the host containerd
+ * connects to (so docker.io's are also written for registry-1.docker.io).
+ */
+export function renderRegistryAuth(registries: Registries | undefined, indent: string): string[] {
+  const byHost = new Map<string, RegistryAuth>();
+  for (const [name, config] of registries?.configs ?? []) {
+    if (config.auth === undefined || name === '*') continue;
+    let host = name;
+    if (name.includes('://')) {
+      try {
+        host = new URL(name).host;
+      } catch {
+        continue;
+      }
+    }
+    byHost.set(host, config.auth);
+    if (host === 'docker.io' && !registries?.configs.has('registry-1.docker.io')) byHost.set('registry-1.docker.io', config.auth);
+  }
+  const lines: string[] = [];
+  for (const host of [...byHost.keys()].sort()) {
+    const auth = byHost.get(host) ?? {};
+    lines.push('', `${indent}[plugins."io.containerd.grpc.v1.cri".registry.configs.${tomlString(host)}.auth]`);
+    for (const key of ['username', 'password', 'auth', 'identitytoken'] as const) {
+      const v = auth[key];
+      if (v !== undefined && v !== '') lines.push(`${indent}  ${key} = ${tomlString(v)}`);
+    }
+  }
+  return lines;
 }
 
 /** Renders config.toml. The result is deterministic: the same options give the same text. */
@@ -147,6 +185,11 @@ export function renderContainerdConfig(opts: ContainerdConfigOptions): string {
     `    [plugins.${cri}.cni]`,
     `      bin_dir = ${s(opts.cniBinDir ?? DEFAULT_CNI_BIN_DIR)}`,
     `      conf_dir = ${s(opts.cniConfDir ?? defaultCniConfDir(opts.dataDir))}`,
+    '',
+    // Mirrors and TLS settings of registries.yaml, as hosts.toml files (src/containerd/registries.ts).
+    `    [plugins.${cri}.registry]`,
+    `      config_path = ${s(paths.certsDir)}`,
+    ...renderRegistryAuth(opts.registries, '    '),
     '',
   ];
   return lines.join('\n');

@@ -11,6 +11,7 @@ import { binarySearchDirs, resolveContainerdBinaries, type ContainerdBinaries } 
 import { containerdPaths, defaultCniConfDir, renderContainerdConfig, type ContainerdPaths, type Snapshotter } from './containerd-config.js';
 import { listPlugins } from './ctr-plugins.js';
 import { probeCri } from './probe-cri.js';
+import { readRegistries, writeRegistryHosts } from './registries.js';
 
 export interface ContainerdOptions {
   dataDir: string;
@@ -151,7 +152,11 @@ class Supervisor implements ContainerdProcess {
   }
 
   writeConfig(): void {
+    // DATA_DIR/registries.yaml: hosts.toml files under certs.d, credentials into config.toml (an invalid file throws).
+    const registries = readRegistries(this.opts.dataDir);
+    for (const warning of writeRegistryHosts(this.paths.certsDir, registries)) log.warn('registries.yaml setting not applied', { component: 'containerd', warning });
     const config = renderContainerdConfig({
+      registries,
       dataDir: this.opts.dataDir,
       sandboxImage: this.opts.sandboxImage,
       runcPath: this.bins.runc,

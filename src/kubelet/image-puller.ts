@@ -1,9 +1,13 @@
 // EnsureImageExists (pkg/kubelet/images/image_manager.go): honours imagePullPolicy, records Pulling/Pulled/Failed/
 // BackOff/ErrImageNeverPull events with upstream's words, and backs off failed pulls per pod and image
-// (ErrImagePull, then ImagePullBackOff until the back-off has passed).
-import type { Container, Pod } from 'kubernetes-types/core/v1.js';
-import type { ImageService, PodSandboxConfig } from '../cri/index.js';
+// (ErrImagePull, then ImagePullBackOff until the back-off has passed). A pull uses the pod's imagePullSecrets as
+// upstream's PullImage does (kuberuntime_image.go): each credential that matches the image (pull-secrets-keyring.ts)
+// in turn until one pulls, anonymously when none matches; a secret that cannot be read is a warning event
+// (getPullSecretsForPod) and the pull goes on without it.
+import type { Container, LocalObjectReference, Pod, Secret } from 'kubernetes-types/core/v1.js';
+import type { AuthConfig, ImageService, PodSandboxConfig, PullImageRequest } from '../cri/index.js';
 import { Backoff, formatGoDuration } from './crash-loop-backoff.js';
+import { pullCredentials } from './pull-secrets-keyring.js';
 
 export type PodEventType = 'Normal' | 'Warning';
 /** Records an event about a pod (the kubelet's recorder, component "kubelet"). */
@@ -26,13 +30,65 @@ export function shouldPullImage(policy: string | undefined, present: boolean): b
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** Reads a Secret; undefined when it does not exist (the kubelet's cached lookup). */
+export type SecretLookup = (namespace: string, name: string) => Promise<Secret | undefined>;
+
+/** utilerrors.NewAggregate's text: the one error, or all of them in brackets. */
+function aggregate(messages: readonly string[]): string {
+  return messages.length === 1 ? (messages[0] ?? '') : `[${messages.join(', ')}]`;
+}
+
 export class ImagePuller {
   constructor(
     private readonly images: ImageService,
     private readonly record: PodEventSink,
     private readonly backoff: Backoff = new Backoff(),
     private readonly clock: () => number = Date.now,
+    /** Where imagePullSecrets are read; without it they are not used. */
+    private readonly secret?: SecretLookup,
   ) {}
+
+  /** getPullSecretsForPod: the pod's pull secrets that exist; a warning event names those that could not be read. */
+  private async pullSecrets(pod: Pod): Promise<Secret[]> {
+    const lookup = this.secret;
+    if (lookup === undefined) return [];
+    const namespace = pod.metadata?.namespace ?? '';
+    const found: Secret[] = [];
+    const failed: string[] = [];
+    for (const ref of pod.spec?.imagePullSecrets ?? ([] as LocalObjectReference[])) {
+      const name = ref.name ?? '';
+      if (name === '') continue;
+      let secret: Secret | undefined;
+      try {
+        secret = await lookup(namespace, name);
+      } catch {
+        secret = undefined;
+      }
+      if (secret === undefined) failed.push(name);
+      else found.push(secret);
+    }
+    if (failed.length > 0) {
+      this.record(pod, 'Warning', 'FailedToRetrieveImagePullSecret', `Unable to retrieve some image pull secrets (${failed.join(', ')}); attempting to pull the image may not succeed.`);
+    }
+    return found;
+  }
+
+  /** PullImage with each matching credential in turn, or without credentials when none matches. */
+  private async pull(image: string, secrets: readonly Secret[], sandboxConfig: PodSandboxConfig | undefined): Promise<string> {
+    const base: PullImageRequest = sandboxConfig === undefined ? { image: { image } } : { image: { image }, sandboxConfig };
+    const creds = pullCredentials(secrets, image);
+    if (creds.length === 0) return (await this.images.pullImage(base)).imageRef;
+    const errors: string[] = [];
+    for (const c of creds) {
+      const auth: AuthConfig = { username: c.username, password: c.password };
+      try {
+        return (await this.images.pullImage({ ...base, auth })).imageRef;
+      } catch (e: unknown) {
+        errors.push(errText(e));
+      }
+    }
+    throw new Error(aggregate(errors));
+  }
 
   /** Forgets a pod's pull back-offs (the pod is gone). */
   forgetPod(uid: string): void {
@@ -67,11 +123,11 @@ export class ImagePuller {
       this.record(pod, 'Normal', 'BackOff', message);
       return { ok: false, reason: 'ImagePullBackOff', message };
     }
+    const secrets = await this.pullSecrets(pod);
     this.record(pod, 'Normal', 'Pulling', `Pulling image "${shown}"`);
     const start = this.clock();
     try {
-      const res = await this.images.pullImage(sandboxConfig === undefined ? { image: { image } } : { image: { image }, sandboxConfig });
-      imageRef = res.imageRef;
+      imageRef = await this.pull(image, secrets, sandboxConfig);
     } catch (e: unknown) {
       const message = errText(e);
       this.record(pod, 'Warning', 'Failed', `Failed to pull image "${shown}": ${message}`);

@@ -108,7 +108,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
   const recorder = new EventRecorder(client, { component: 'kubelet', host: nodeName });
   const podRef = (pod: Pod): Obj => ({ apiVersion: 'v1', kind: 'Pod', metadata: pod.metadata }) as Obj;
   const record = (pod: Pod, type: PodEventType, reason: string, message: string): void => recorder.event(podRef(pod), type, reason, message);
-  const puller = new ImagePuller(opts.images, record, opts.pullBackoff ?? new Backoff());
+  const puller = new ImagePuller(opts.images, record, opts.pullBackoff ?? new Backoff(), Date.now, (ns, name) => objects.secret(ns, name));
   const objects = cachedObjectLookup(client);
   const volumes = new VolumeManager({ rootDir: opts.rootDir, nodeName, lookup: objects });
   // A probe result that changes resyncs its pod (status, or a restart after a failed liveness probe).
