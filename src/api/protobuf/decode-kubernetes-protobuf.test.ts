@@ -504,8 +504,9 @@ describe('decodeKubernetesProtobuf', () => {
     assert.doesNotThrow(() => kubernetesProtobufRoot().resolveAll());
   });
 
-  test('every kind k8ts serves has a message', () => {
-    for (const r of resources) {
+  test('every kind k8ts stores has a message', () => {
+    // The metrics.k8s.io kinds are read-only (metrics-server's, served in its place) and have no message here.
+    for (const r of resources.filter((x) => x.aggregated !== true)) {
       const apiVersion = r.group === '' ? r.version : `${r.group}/${r.version}`;
       const body = envelope(apiVersion, r.kind, { metadata: meta('x') });
       assert.deepEqual(decodeKubernetesProtobuf(body).object['metadata'], { name: 'x', creationTimestamp: null }, `${apiVersion} ${r.kind}`);
