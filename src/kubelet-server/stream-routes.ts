@@ -21,7 +21,12 @@ export type StreamRoute =
 
 /** The route of a streaming path, or undefined for any other path. */
 export function parseStreamRoute(path: string): StreamRoute | undefined {
-  const parts = path.split('/').slice(1).map((p) => decodeURIComponent(p));
+  let parts: string[];
+  try {
+    parts = path.split('/').slice(1).map((p) => decodeURIComponent(p));
+  } catch {
+    return undefined; // a malformed escape names no route
+  }
   if (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
   const [kind, namespace = '', pod = ''] = parts;
   if (kind === 'exec' || kind === 'attach') {

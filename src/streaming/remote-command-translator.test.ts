@@ -88,7 +88,6 @@ describe('the status of a failed upgrade', () => {
 
   test(
     'the text body is trimmed, as client-go does',
-    { todo: 'statusFromFailedUpgrade uses the body untrimmed; client-go applies strings.TrimSpace, so the kubelet\'s "404 page not found\\n" keeps its newline' },
     () => {
       assert.deepEqual(statusFromFailedUpgrade(404, Buffer.from('404 page not found\n')), internal('unable to upgrade connection: 404 page not found'));
     },

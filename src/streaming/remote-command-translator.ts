@@ -63,7 +63,7 @@ export function statusFromErrorStream(bytes: Buffer): StreamStatus {
 
 /** The status for a kubelet that did not upgrade: its Status when the body is one, else client-go's upgrade error. */
 export function statusFromFailedUpgrade(code: number, body: Buffer): StreamStatus {
-  const text = body.toString('utf8');
+  const text = body.toString('utf8').trim();
   try {
     const parsed = JSON.parse(text) as Partial<StreamStatus>;
     if (parsed.kind === 'Status' && typeof parsed.status === 'string') return { ...parsed, metadata: {}, status: parsed.status };

@@ -59,6 +59,7 @@ export function dialUpgrade(r: UpgradeRequest): Promise<UpgradeResponse> {
     const fail = (e: Error): void => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
       socket.destroy();
       reject(e);
     };
