@@ -142,6 +142,8 @@ describe('kubectl exec, attach, port-forward and cp through the API server and t
   };
 
   before(async () => {
+    // Another server's kubelet on 10250 would take this server's streaming requests (and reject its certificate).
+    assert.ok(await portIsFree(10250), '127.0.0.1:10250 is in use: another node agent is running');
     for (const port of WEB_PORTS) assert.ok(await portIsFree(port), `127.0.0.1:${port} is in use; the web pod needs it`);
     scratch = mkdtempSync(join(tmpdir(), 'k8ts-exec-'));
     server = await K8tsServer.start({ agent: true, controlLoops: true, extraArgs: ['--node-ip', '127.0.0.1', '--disable-scheduler'] });
@@ -181,16 +183,20 @@ describe('kubectl exec, attach, port-forward and cp through the API server and t
     if (scratch !== '') rmSync(scratch, { recursive: true, force: true });
   });
 
-  test('kubectl 1.32 execs and forwards ports over WebSockets without falling back to SPDY', { timeout: 60_000 }, async () => {
-    const c = clients[0];
-    assert.ok(c !== undefined);
-    // At -v=4 client-go logs "RemoteCommand fallback: ..." or "fallback to secondary dialer ..." when the WebSocket
-    // upgrade fails and it retries over SPDY.
-    const r = await run(c, ['exec', '-v=4', 'shell', '--', 'echo', 'over websockets']);
+  // At -v=4 client-go logs "RemoteCommand fallback: ..." (exec, attach, cp) or "fallback to secondary dialer ..."
+  // (port-forward) when the WebSocket upgrade fails and it retries over SPDY, which would hide a broken WebSocket path.
+  const websocketClient = clients[0];
+  assert.ok(websocketClient !== undefined);
+
+  test('kubectl 1.32 execs over WebSockets (v5.channel.k8s.io) without falling back to SPDY', { timeout: 60_000 }, async () => {
+    const r = await run(websocketClient, ['exec', '-v=4', 'shell', '--', 'echo', 'over websockets']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'over websockets\n');
     assert.doesNotMatch(r.stderr, /fallback/i);
+  });
 
+  test('kubectl 1.32 forwards ports over SPDY tunnelled in a WebSocket without falling back to SPDY', { timeout: 60_000 }, async () => {
+    const c = websocketClient;
     const local = await freePort();
     const pf = server.kubectlBackground(['port-forward', '-v=4', '--address', '127.0.0.1', 'pod/web', `${local}:${WEB_PORTS[0]}`], { bin: binOf(c) });
     stoppers.add(pf);
