@@ -220,7 +220,12 @@ async function tunnelPortForward(req: IncomingMessage, socket: Duplex, head: Buf
   }
   const chosen = (upstream.headers['x-stream-protocol-version'] ?? '').trim();
   const ws = await new Promise<import('ws').WebSocket>((resolve) => {
-    const server = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false, handleProtocols: () => (chosen === '' ? false : `${TUNNELING_PREFIX}${chosen}`) });
+    // ws refuses subprotocol names with a '/' (RFC 6455's token syntax) before it would ask handleProtocols, and
+    // "SPDY/3.1+portforward.k8s.io" has one, as gorilla/websocket accepts: the header is taken off the request and
+    // the chosen protocol put into the answer by hand.
+    delete req.headers['sec-websocket-protocol'];
+    const server = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false });
+    if (chosen !== '') server.on('headers', (headers: string[]) => headers.push(`Sec-WebSocket-Protocol: ${TUNNELING_PREFIX}${chosen}`));
     server.handleUpgrade(req, socket, head, (w) => resolve(w));
   });
   const backend = upstream.socket;
