@@ -27,7 +27,7 @@ export interface AgentOptions {
   clusterCidr: string;
   /** A server's node carries the control-plane role labels. */
   isServer: boolean;
-  /** --kubelet-port: the kubelet's HTTPS server (logs), on the node IP (default 10250). */
+  /** --kubelet-port: the kubelet's HTTPS server, on the node IP (default 10250; 0 picks a free port). */
   kubeletPort?: number;
 }
 
@@ -57,6 +57,23 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       ...(opts.nodeName !== undefined ? { hostname: opts.nodeName } : {}),
     });
     const nodeName = machine.hostname;
+    // The kubelet's HTTPS server (logs, exec, attach, port-forward, stats through the API server), first: the node
+    // publishes its port. The API server of this process talks to it with the kubelet-client certificate of its PKI.
+    if (opts.isServer) setKubeletClientConfig(loadKubeletClientConfig(opts.dataDir));
+    let kubeletServer: KubeletServer | undefined;
+    try {
+      kubeletServer = await serveKubelet({
+        dataDir: opts.dataDir,
+        nodeName,
+        address: machine.internalIp,
+        ...(opts.kubeletPort !== undefined ? { port: opts.kubeletPort } : {}),
+        runtime: runtime.cri,
+        client: opts.client,
+        log: (msg, fields) => log.error(msg, { component: 'kubelet-server', ...fields }),
+      });
+    } catch (e: unknown) {
+      log.error('the kubelet server did not start: logs, exec and port-forward cannot go through the API server', { component: 'agent', err: e instanceof Error ? e.message : String(e) });
+    }
     const status = startNodeStatus({
       client: opts.client,
       nodeName,
@@ -66,6 +83,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       isServer: opts.isServer,
       dataDir: opts.dataDir,
       clusterCidr: opts.clusterCidr,
+      ...(kubeletServer !== undefined ? { kubeletPort: kubeletServer.port } : {}),
     });
     // The pod network: once the node has its podCIDR, the CNI conflist containerd's CRI plugin loads by itself.
     void status
@@ -81,23 +99,6 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       rootDir: join(opts.dataDir, 'agent'),
       hostIP: machine.internalIp,
     });
-    // The kubelet's HTTPS server (kubectl logs through the API server). The API server of this process talks to it
-    // with the kubelet-client certificate of the server's PKI.
-    if (opts.isServer) setKubeletClientConfig(loadKubeletClientConfig(opts.dataDir));
-    let kubeletServer: KubeletServer | undefined;
-    try {
-      kubeletServer = await serveKubelet({
-        dataDir: opts.dataDir,
-        nodeName,
-        address: machine.internalIp,
-        ...(opts.kubeletPort !== undefined ? { port: opts.kubeletPort } : {}),
-        runtime: runtime.cri,
-        client: opts.client,
-        log: (msg, fields) => log.error(msg, { component: 'kubelet-server', ...fields }),
-      });
-    } catch (e: unknown) {
-      log.error('the kubelet server did not start: logs cannot be read through the API server', { component: 'agent', err: e instanceof Error ? e.message : String(e) });
-    }
     log.info('node agent started', { component: 'agent', node: nodeName, internalIP: machine.internalIp, kubeletPort: kubeletServer?.port });
     return {
       nodeName,

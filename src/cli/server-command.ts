@@ -34,6 +34,7 @@ export const serverOptions = {
   'node-ip': { type: 'string' },
   'container-runtime-endpoint': { type: 'string' },
   'pause-image': { type: 'string' },
+  'kubelet-port': { type: 'string' },
   'disable-scheduler': { type: 'boolean', default: false },
   'default-not-ready-toleration-seconds': { type: 'string', default: '300' },
   'default-unreachable-toleration-seconds': { type: 'string', default: '300' },
@@ -72,6 +73,7 @@ Flags:
       --node-ip IP                this node's InternalIP (default: the address of the default route's interface)
       --container-runtime-endpoint SOCK  use this CRI runtime instead of starting containerd
       --pause-image REF           the pod sandbox image (default registry.k8s.io/pause:3.10, built offline when absent)
+      --kubelet-port PORT         the kubelet's HTTPS port on the node IP (default 10250; 0 picks a free one)
       --disable-scheduler         do not run the scheduler
       --default-not-ready-toleration-seconds S     tolerationSeconds of the not-ready toleration added to
       --default-unreachable-toleration-seconds S   every pod (and of the unreachable one; 300 each)
@@ -247,6 +249,11 @@ export async function runServer(argv: string[]): Promise<void> {
     const nodeIp = opt('node-ip');
     const runtimeEndpoint = opt('container-runtime-endpoint');
     const pauseImage = opt('pause-image');
+    const kubeletPortFlag = values['kubelet-port'];
+    const kubeletPort = kubeletPortFlag === undefined ? undefined : Number(kubeletPortFlag);
+    if (kubeletPort !== undefined && (!Number.isInteger(kubeletPort) || kubeletPort < 0 || kubeletPort > 65535)) {
+      throw new Error(`invalid --kubelet-port ${JSON.stringify(kubeletPortFlag)}: a port number (0 picks a free one)`);
+    }
     running.push(
       await startAgent({
         dataDir,
@@ -257,6 +264,7 @@ export async function runServer(argv: string[]): Promise<void> {
         ...(nodeIp !== undefined ? { nodeIp } : {}),
         ...(runtimeEndpoint !== undefined ? { runtimeEndpoint } : {}),
         ...(pauseImage !== undefined ? { pauseImage } : {}),
+        ...(kubeletPort !== undefined ? { kubeletPort } : {}),
       }),
     );
   }

@@ -220,6 +220,8 @@ export interface StatusInputs {
   readonly maxPods?: number;
   /** The runtime type last seen (for "<type>://Unknown" while Version fails). */
   readonly runtimeType?: string;
+  /** The port the kubelet's HTTPS server listens on (status.daemonEndpoints; default 10250). */
+  readonly kubeletPort?: number;
 }
 
 /** The status the kubelet posts, given the node's current conditions (for transition times). */
@@ -238,7 +240,7 @@ export function nodeStatus(inputs: StatusInputs, previous: readonly NodeConditio
       { type: 'InternalIP', address: machine.internalIp },
       { type: 'Hostname', address: machine.hostname },
     ],
-    daemonEndpoints: { kubeletEndpoint: { Port: kubeletPort } },
+    daemonEndpoints: { kubeletEndpoint: { Port: inputs.kubeletPort ?? kubeletPort } },
     nodeInfo: {
       machineID: machine.machineId,
       systemUUID: machine.systemUuid,

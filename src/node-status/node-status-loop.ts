@@ -28,6 +28,8 @@ export interface NodeStatusOptions {
   clusterCidr?: string;
   mtu?: number;
   maxPods?: number;
+  /** The kubelet server's port, published in status.daemonEndpoints (default 10250). */
+  kubeletPort?: number;
   /** How often status is computed (kubelet's nodeStatusUpdateFrequency: 10 s). */
   statusUpdateIntervalMs?: number;
   /** Status is posted at least this often even when unchanged (nodeStatusReportFrequency: 5 min). */
@@ -117,6 +119,7 @@ export function startNodeStatus(opts: NodeStatusOptions): NodeStatusHandle {
     pressure: await pressureOf(),
     maxPods: opts.maxPods,
     runtimeType,
+    ...(opts.kubeletPort !== undefined ? { kubeletPort: opts.kubeletPort } : {}),
   });
 
   /** Writes subnet.env when the node's podCIDR is new, and wakes podCidr()'s callers. */

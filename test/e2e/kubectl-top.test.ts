@@ -1,6 +1,6 @@
 // `kubectl top` against `k8ts server` with its node agent on real containerd: the API server serves metrics.k8s.io
 // itself (as k3s ships metrics-server) from the kubelet's /stats/summary, asked over HTTPS at the node's InternalIP
-// (127.0.0.1 here, so that everything stays on loopback) on port 10250. Two host-network busybox pods: one spinning a
+// (127.0.0.1 here, so that everything stays on loopback) on the port its node publishes. Two host-network busybox pods: one spinning a
 // shell loop (about a core), one asleep. Skipped without root or containerd.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

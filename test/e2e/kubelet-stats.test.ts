@@ -24,18 +24,10 @@ const skipReason = containerdTestSkipReason;
 
 const skip = skipReason();
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
-
 describe('kubelet statistics on real containerd', { skip }, () => {
   let server: K8tsServer;
   let nodeName = '';
-  let kubeletPort = 10250;
+  let kubeletPort = 0;
   const env = (): NodeJS.ProcessEnv => ({ ...process.env, KUBECONFIG: server.kubeconfig });
   const kubectl = async (args: string[], input?: string): Promise<string> => {
     const child = run('kubectl', args, { env: env(), maxBuffer: 16 * 1024 * 1024 });
@@ -74,8 +66,6 @@ describe('kubelet statistics on real containerd', { skip }, () => {
     });
 
   before(async () => {
-    // The kubelet listens on 127.0.0.1:10250: wait for another test's node agent to let it go.
-    await waitFor('127.0.0.1:10250 to be free', () => portFree(10250), 180_000);
     server = await K8tsServer.start({ agent: true, extraArgs: ['--node-ip', '127.0.0.1', '--disable-scheduler'] });
     await waitFor('the node', async () => (await kubectl(['get', 'nodes', '-o', 'name'])).trim() !== '', 20_000);
     nodeName = (await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}'])).trim();

@@ -1,6 +1,6 @@
 // `kubectl logs` through the API server and the kubelet's HTTPS server, against `k8ts server` with its node agent
 // on real containerd: the API server proxies pods/log to the kubelet at the node's InternalIP (127.0.0.1 here, so that
-// everything stays on loopback) on port 10250 with its kubelet-client certificate, and the kubelet reads the
+// everything stays on loopback) on the port it publishes (a free one in tests; 10250 by default) with its kubelet-client certificate, and the kubelet reads the
 // container's CRI log file. Host-network busybox pods run only echo/sleep/cat. Skipped without root or containerd.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -76,9 +76,14 @@ describe('kubectl logs through the API server and the kubelet', { skip }, () => 
     await server?.destroy();
   });
 
-  test("the node's kubelet endpoint is its loopback InternalIP on port 10250", async () => {
+  test("the node's kubelet endpoint is its loopback InternalIP and the port its kubelet server listens on", async () => {
     const addr = await kubectl(['get', 'node', nodeName, '-o', 'jsonpath={.status.addresses[?(@.type=="InternalIP")].address} {.status.daemonEndpoints.kubeletEndpoint.Port}']);
-    assert.equal(addr, '127.0.0.1 10250');
+    const [ip, port] = addr.split(' ');
+    assert.equal(ip, '127.0.0.1');
+    // The test server asks for a free port (--kubelet-port 0); the node publishes the one it got.
+    assert.ok(Number(port) > 0 && Number(port) !== 10250, addr);
+    const listening = (await run('ss', ['-Hltn', `sport = :${port ?? ''}`])).stdout;
+    assert.match(listening, /127\.0\.0\.1:\d+/);
   });
 
   test('kubectl logs prints what the container wrote on stdout and stderr, --tail keeps the last lines and --timestamps prefixes them', async () => {

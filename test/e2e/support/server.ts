@@ -112,7 +112,12 @@ export class K8tsServer {
     const args = ['server', '--data-dir', this.dataDir, '--bind-address', '127.0.0.1', '--https-listen-port', String(this.port)];
     if (this.opts.agent !== true) args.push('--disable-agent');
     // The kubelet's server listens on the node IP: loopback in tests (network safety), unless a test names one.
-    else if (!(this.opts.extraArgs ?? []).includes('--node-ip')) args.push('--node-ip', '127.0.0.1');
+    else {
+      if (!(this.opts.extraArgs ?? []).includes('--node-ip')) args.push('--node-ip', '127.0.0.1');
+      // A free port for the kubelet's server (the node publishes it), so that node agents of several suites never
+      // meet on 10250.
+      if (!(this.opts.extraArgs ?? []).includes('--kubelet-port')) args.push('--kubelet-port', '0');
+    }
     if (this.opts.datastoreEndpoint !== undefined) args.push('--datastore-endpoint', this.opts.datastoreEndpoint);
     const extra = this.opts.extraArgs ?? [];
     if (!(this.opts.controlLoops ?? extra.includes('--virtual-nodes'))) args.push(...apiOnlyArgs);
