@@ -150,3 +150,40 @@ export async function buildBusyboxImage(file: string, ref: string = DEFAULT_BUSY
 export async function buildPauseImage(file: string, ref: string = DEFAULT_PAUSE_REF): Promise<void> {
   await writeOciArchive(file, await pauseImageSpec(ref));
 }
+
+export const KUARD_REFS: readonly string[] = ['gcr.io/kuar-demo/kuard-amd64:1', 'gcr.io/kuar-demo/kuard-amd64:2', 'gcr.io/kuar-demo/kuard-amd64:blue', 'gcr.io/kuar-demo/kuard-amd64:green'];
+
+/**
+ * What the kuard stand-in's entrypoint runs: a page naming its version, /healthy and /ready answering "ok" (the paths
+ * the tutorials' probes use), busybox httpd in the foreground on :8080, and a line in the log as it starts.
+ */
+export function kuardScript(version: string): string {
+  return [
+    'mkdir -p /www',
+    `echo '<!doctype html><title>KUAR Demo</title><h1>kuard ${version}</h1>' > /www/index.html`,
+    'echo ok > /www/healthy',
+    'echo ok > /www/ready',
+    `echo "starting kuard ${version} on :8080"`,
+    'exec httpd -f -v -p 8080 -h /www',
+  ].join('; ');
+}
+
+/**
+ * A stand-in for the tutorials' kuard image (gcr.io/kuar-demo/kuard-amd64): offline there is no Go toolchain or
+ * registry to get the real one, so it is busybox serving kuard's port and probe paths. The version in the page is
+ * the tag's.
+ */
+export async function kuardImageSpec(ref: string = KUARD_REFS[0] ?? ''): Promise<ImageSpec> {
+  const busybox = await readStaticBusybox();
+  const version = ref.slice(ref.lastIndexOf(':') + 1);
+  return {
+    ref,
+    layers: [{ entries: busyboxLayerEntries(busybox), comment: 'k8ts: kuard stand-in from Debian busybox-static' }],
+    config: { entrypoint: ['/bin/sh', '-c', kuardScript(version)], env: ['PATH=/bin'], workingDir: '/', exposedPorts: ['8080/tcp'] },
+  };
+}
+
+/** Writes one kuard stand-in archive per tag (each tag's page names its version). */
+export async function buildKuardImage(file: string, ref: string = KUARD_REFS[0] ?? ''): Promise<void> {
+  await writeOciArchive(file, await kuardImageSpec(ref));
+}
