@@ -59,7 +59,12 @@ export function podLogDirectory(rootDir: string, pod: Pod): string {
 
 /** The cgroup parent of a pod's sandbox and containers. */
 export function podCgroupParent(pod: Pod): string {
-  return `/k8ts/pod${pod.metadata?.uid ?? ''}`;
+  return podCgroupParentOf(pod.metadata?.uid ?? '');
+}
+
+/** The cgroup parent of the pod with this UID. */
+export function podCgroupParentOf(uid: string): string {
+  return `/k8ts/pod${uid}`;
 }
 
 /** NAME/RESTARTCOUNT.log, relative to the pod's log directory. */

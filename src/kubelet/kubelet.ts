@@ -16,7 +16,8 @@ import { EventRecorder } from '../controllers/events/event-recorder.js';
 import type { ImageService, PodSandboxConfig, RuntimeService } from '../cri/index.js';
 import { isCriError, GrpcCode } from '../cri/index.js';
 import { computePodActions } from './compute-pod-actions.js';
-import { ContainerConfigError, containerConfig, sandboxConfig, type ObjectLookup } from './container-config.js';
+import { ContainerConfigError, containerConfig, podCgroupParentOf, sandboxConfig, type ObjectLookup } from './container-config.js';
+import { removePodCgroup } from './pod-cgroup-cleanup.js';
 import { Backoff, backOffEventMessage, containerBackoffKey, crashLoopMessage } from './crash-loop-backoff.js';
 import { ImagePuller, type PodEventType } from './image-puller.js';
 import { generatePodStatus, type WaitingReason } from './pod-status.js';
@@ -253,6 +254,9 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
     for (const c of cs.containers) await runtime.removeContainer({ containerId: c.id });
     const sbs = await runtime.listPodSandbox({ filter: { labelSelector: selector } });
     for (const sb of sbs.items) await runtime.removePodSandbox({ podSandboxId: sb.id });
+    // The pod's own cgroup, which runc leaves when it removes the containers' (none exists behind a fake runtime).
+    const left = await removePodCgroup(podCgroupParentOf(uid)).catch((e: unknown) => [errText(e)]);
+    if (left.length > 0) log.warn('pod cgroup not removed', { ...logger, uid, left });
   };
 
   /**

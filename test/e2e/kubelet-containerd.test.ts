@@ -2,6 +2,7 @@
 // throwaway data dir, the busybox and pause images built offline and imported. Host-network pods only (no CNI:
 // nothing leaves the machine). Skipped only where containerd, runc or busybox-static is not installed, or without root.
 import { after, before, describe, test } from 'node:test';
+import { existsSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -127,5 +128,9 @@ describe('the kubelet on containerd (host-network pods)', { skip }, () => {
     assert.ok(took < 10_000, `deletion took ${took} ms`);
     // The pod object goes first; its stopped sandbox is removed right after (upstream leaves that to its GC).
     await waitFor('the sandbox removed', async () => (await cri.listPodSandbox({ filter: { labelSelector: { 'io.kubernetes.pod.uid': uid } } })).items.length === 0, 10_000);
+    // And the pod's cgroup with it, in every hierarchy (memory stands for them on v1; the one tree on v2).
+    const v2 = existsSync('/sys/fs/cgroup/cgroup.controllers');
+    const podCgroup = v2 ? `/sys/fs/cgroup/k8ts/pod${uid}` : `/sys/fs/cgroup/memory/k8ts/pod${uid}`;
+    await waitFor(`${podCgroup} removed`, () => !existsSync(podCgroup), 10_000);
   });
 });
