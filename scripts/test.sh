@@ -15,6 +15,9 @@ command -v containerd >/dev/null || need_pkgs+=(containerd)
 dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed' || need_pkgs+=(busybox-static)
 # nginx for the image the pod-network tests build (the tutorials' nginx), never run as a service of this machine.
 [ -x /usr/sbin/nginx ] || need_pkgs+=(nginx-light)
+# A registry on 127.0.0.1 that containerd pulls from (plain HTTP, mirrors, pull secrets), and skopeo to push to it.
+command -v docker-registry >/dev/null || need_pkgs+=(docker-registry)
+command -v skopeo >/dev/null || need_pkgs+=(skopeo)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${need_pkgs[*]}"
   export DEBIAN_FRONTEND=noninteractive
