@@ -104,17 +104,25 @@ export function validatePodLogOptions(o: PodLogOptions): FieldError[] {
   return errs;
 }
 
-/** Upstream's validateContainer: the container named, or the pod's only one. */
-export function validateContainer(container: string | undefined, pod: Pod): string {
+/** The log's words for a pod of several containers when none is named (VisitContainers' order: init, regular, ephemeral). */
+function logAmbiguity(pod: Pod): string {
+  const spec = pod.spec;
+  const all = [...(spec?.initContainers ?? []), ...(spec?.containers ?? []), ...(spec?.ephemeralContainers ?? [])].map((c) => c.name);
+  return `a container name must be specified for pod ${pod.metadata?.name ?? ''}, choose one of: [${all.join(' ')}]`;
+}
+
+/**
+ * Upstream's validateContainer: the container named (one of the pod's init, regular or ephemeral containers), or the
+ * pod's only one; `ambiguous` words the error for a pod of several when none is named.
+ */
+export function validateContainer(container: string | undefined, pod: Pod, ambiguous: (pod: Pod) => string = logAmbiguity): string {
   const name = pod.metadata?.name ?? '';
   const spec = pod.spec;
   if (container === undefined || container === '') {
     const containers = spec?.containers ?? [];
     if (containers.length === 1) return containers[0]?.name ?? '';
     if (containers.length === 0) throw ApiError.badRequest(`a container name must be specified for pod ${name}`);
-    // VisitContainers' order: init containers, containers, ephemeral containers.
-    const all = [...(spec?.initContainers ?? []), ...containers, ...(spec?.ephemeralContainers ?? [])].map((c) => c.name);
-    throw ApiError.badRequest(`a container name must be specified for pod ${name}, choose one of: [${all.join(' ')}]`);
+    throw ApiError.badRequest(ambiguous(pod));
   }
   const known = [...(spec?.initContainers ?? []), ...(spec?.containers ?? []), ...(spec?.ephemeralContainers ?? [])].some((c) => c.name === container);
   if (!known) throw ApiError.badRequest(`container ${container} is not valid for pod ${name}`);

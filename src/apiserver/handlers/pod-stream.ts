@@ -16,7 +16,7 @@ import { findResource } from '../../api/resources.js';
 import { ApiError } from '../../machinery/errors.js';
 import type { ResourceRequestInfo } from '../request-info.js';
 import type { HandlerContext } from './resource-handler.js';
-import { getKubeletClientConfig, kubeletEndpoint } from './pod-log.js';
+import { getKubeletClientConfig, kubeletEndpoint, validateContainer } from './pod-log.js';
 import { dialUpgrade, splice, UpgradeDialError, type UpgradeResponse } from '../../streaming/upgrade-dial.js';
 import { STREAM_PROTOCOL_V4, STREAM_PROTOCOL_V5, translateRemoteCommand } from '../../streaming/remote-command-translator.js';
 
@@ -70,23 +70,17 @@ export function parsePodStreamOptions(subresource: string, q: URLSearchParams): 
   };
 }
 
-/** streamLocation's container choice and messages (they differ from the log's). */
+/** streamLocation's words for a pod of several containers when none is named (they differ from the log's). */
+function streamAmbiguity(pod: Pod): string {
+  const names = (pod.spec?.containers ?? []).map((c) => c.name).join(' ');
+  const inits = (pod.spec?.initContainers ?? []).map((c) => c.name);
+  const msg = `a container name must be specified for pod ${pod.metadata?.name ?? ''}, choose one of: [${names}]`;
+  return inits.length > 0 ? `${msg} or one of the init containers: [${inits.join(' ')}]` : msg;
+}
+
+/** streamLocation's container choice. */
 export function streamContainer(container: string | undefined, pod: Pod): string {
-  const name = pod.metadata?.name ?? '';
-  const spec = pod.spec;
-  if (container === undefined || container === '') {
-    const containers = spec?.containers ?? [];
-    if (containers.length === 1) return containers[0]?.name ?? '';
-    if (containers.length === 0) throw ApiError.badRequest(`a container name must be specified for pod ${name}`);
-    const names = containers.map((c) => c.name).join(' ');
-    const inits = (spec?.initContainers ?? []).map((c) => c.name);
-    let msg = `a container name must be specified for pod ${name}, choose one of: [${names}]`;
-    if (inits.length > 0) msg += ` or one of the init containers: [${inits.join(' ')}]`;
-    throw ApiError.badRequest(msg);
-  }
-  const known = [...(spec?.initContainers ?? []), ...(spec?.containers ?? []), ...(spec?.ephemeralContainers ?? [])].some((c) => c.name === container);
-  if (!known) throw ApiError.badRequest(`container ${container} is not valid for pod ${name}`);
-  return container;
+  return validateContainer(container, pod, streamAmbiguity);
 }
 
 /** The kubelet path and query (streamParams: "1" for each stream asked for, command repeated, ports joined). */
