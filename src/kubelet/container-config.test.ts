@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConfigMap, Pod, Secret } from 'kubernetes-types/core/v1.js';
-import { ContainerConfigError, containerConfig, expandVars, makeEnvironment, milliCpuToQuota, milliCpuToShares, sandboxConfig, type ContainerConfigContext } from './container-config.js';
+import { ContainerConfigError, containerConfig, containerFieldPath, expandVars, makeEnvironment, milliCpuToQuota, milliCpuToShares, sandboxConfig, type ContainerConfigContext } from './container-config.js';
 
 const configMaps: Record<string, ConfigMap> = { 'default/cfg': { metadata: { name: 'cfg' }, data: { mode: 'fast', level: '3' } } };
 const secrets: Record<string, Secret> = { 'default/sec': { metadata: { name: 'sec' }, data: { password: Buffer.from('hunter2').toString('base64') } } };
@@ -166,5 +166,20 @@ describe('container config', () => {
     const custom = await containerConfig(pod(), { name: 'app', terminationMessagePath: '/tmp/msg' }, { ...ctx, terminationMessageFile });
     assert.equal(custom.mounts?.[0]?.containerPath, '/tmp/msg');
     assert.equal(custom.annotations?.['io.kubernetes.container.terminationMessagePath'], '/tmp/msg');
+  });
+});
+
+describe('containerFieldPath', () => {
+  test('names a container, an init container and an ephemeral container by their place in the spec', () => {
+    const pod: Pod = {
+      spec: {
+        initContainers: [{ name: 'setup' }],
+        containers: [{ name: 'nginx' }],
+        ephemeralContainers: [{ name: 'debugger' }],
+      },
+    };
+    assert.equal(containerFieldPath(pod, 'nginx'), 'spec.containers{nginx}');
+    assert.equal(containerFieldPath(pod, 'setup'), 'spec.initContainers{setup}');
+    assert.equal(containerFieldPath(pod, 'debugger'), 'spec.ephemeralContainers{debugger}');
   });
 });

@@ -374,3 +374,11 @@ export async function containerConfig(pod: Pod, container: Container, ctx: Conta
   if (mounts.length > 0) config.mounts = mounts;
   return config;
 }
+
+/** The field path of a container in its pod's spec (upstream's fieldpath for GenerateContainerRef), as events name it. */
+export function containerFieldPath(pod: Pod, name: string): string {
+  const spec = pod.spec;
+  if ((spec?.initContainers ?? []).some((c) => c.name === name)) return `spec.initContainers{${name}}`;
+  if ((spec?.ephemeralContainers ?? []).some((c) => c.name === name)) return `spec.ephemeralContainers{${name}}`;
+  return `spec.containers{${name}}`;
+}

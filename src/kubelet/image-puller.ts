@@ -10,8 +10,8 @@ import { Backoff, formatGoDuration } from './crash-loop-backoff.js';
 import { pullCredentials } from './pull-secrets-keyring.js';
 
 export type PodEventType = 'Normal' | 'Warning';
-/** Records an event about a pod (the kubelet's recorder, component "kubelet"). */
-export type PodEventSink = (pod: Pod, type: PodEventType, reason: string, message: string) => void;
+/** Records an event about a pod, or about one of its containers when named (the kubelet's recorder, component "kubelet"). */
+export type PodEventSink = (pod: Pod, type: PodEventType, reason: string, message: string, container?: string) => void;
 
 export type EnsureImageResult = { ok: true; imageRef: string } | { ok: false; reason: string; message: string };
 
@@ -104,33 +104,33 @@ export class ImagePuller {
       imageRef = st.image?.id ?? '';
     } catch (e: unknown) {
       const message = `Failed to inspect image "${shown}": ${errText(e)}`;
-      this.record(pod, 'Warning', 'InspectFailed', message);
+      this.record(pod, 'Warning', 'InspectFailed', message, container.name);
       return { ok: false, reason: 'ImageInspectError', message };
     }
     const present = imageRef !== '';
     if (!shouldPullImage(container.imagePullPolicy, present)) {
       if (present) {
-        this.record(pod, 'Normal', 'Pulled', `Container image "${shown}" already present on machine`);
+        this.record(pod, 'Normal', 'Pulled', `Container image "${shown}" already present on machine`, container.name);
         return { ok: true, imageRef };
       }
       const message = `Container image "${shown}" is not present with pull policy of Never`;
-      this.record(pod, 'Warning', 'ErrImageNeverPull', message);
+      this.record(pod, 'Warning', 'ErrImageNeverPull', message, container.name);
       return { ok: false, reason: 'ErrImageNeverPull', message };
     }
     const key = `${pod.metadata?.uid ?? ''}_${shown}`;
     if (this.backoff.isInBackOffSinceUpdate(key)) {
       const message = `Back-off pulling image "${shown}"`;
-      this.record(pod, 'Normal', 'BackOff', message);
+      this.record(pod, 'Normal', 'BackOff', message, container.name);
       return { ok: false, reason: 'ImagePullBackOff', message };
     }
     const secrets = await this.pullSecrets(pod);
-    this.record(pod, 'Normal', 'Pulling', `Pulling image "${shown}"`);
+    this.record(pod, 'Normal', 'Pulling', `Pulling image "${shown}"`, container.name);
     const start = this.clock();
     try {
       imageRef = await this.pull(image, secrets, sandboxConfig);
     } catch (e: unknown) {
       const message = errText(e);
-      this.record(pod, 'Warning', 'Failed', `Failed to pull image "${shown}": ${message}`);
+      this.record(pod, 'Warning', 'Failed', `Failed to pull image "${shown}": ${message}`, container.name);
       this.backoff.next(key, this.clock());
       return { ok: false, reason: 'ErrImagePull', message };
     }
@@ -141,7 +141,7 @@ export class ImagePuller {
     } catch {
       // The size only decorates the event.
     }
-    this.record(pod, 'Normal', 'Pulled', `Successfully pulled image "${shown}" in ${took} (${took} including waiting). Image size: ${size} bytes.`);
+    this.record(pod, 'Normal', 'Pulled', `Successfully pulled image "${shown}" in ${took} (${took} including waiting). Image size: ${size} bytes.`, container.name);
     this.backoff.gc();
     return { ok: true, imageRef };
   }

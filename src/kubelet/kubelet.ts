@@ -16,7 +16,7 @@ import { EventRecorder } from '../controllers/events/event-recorder.js';
 import type { ImageService, PodSandboxConfig, RuntimeService } from '../cri/index.js';
 import { isCriError, GrpcCode } from '../cri/index.js';
 import { computePodActions } from './compute-pod-actions.js';
-import { ContainerConfigError, containerConfig, podCgroupParentOf, sandboxConfig, type ObjectLookup } from './container-config.js';
+import { ContainerConfigError, containerConfig, containerFieldPath, podCgroupParentOf, sandboxConfig, type ObjectLookup } from './container-config.js';
 import { removePodCgroup } from './pod-cgroup-cleanup.js';
 import { Backoff, backOffEventMessage, containerBackoffKey, crashLoopMessage } from './crash-loop-backoff.js';
 import { ImagePuller, type PodEventType } from './image-puller.js';
@@ -107,13 +107,18 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
   const resyncMs = opts.resyncIntervalMs ?? 60_000;
   const restartBackoff = opts.restartBackoff ?? new Backoff();
   const recorder = new EventRecorder(client, { component: 'kubelet', host: nodeName });
-  const podRef = (pod: Pod): Obj => ({ apiVersion: 'v1', kind: 'Pod', metadata: pod.metadata }) as Obj;
-  const record = (pod: Pod, type: PodEventType, reason: string, message: string): void => recorder.event(podRef(pod), type, reason, message);
+  /** The pod, or one of its containers (GenerateContainerRef: the container's field path in the spec). */
+  const podRef = (pod: Pod, container?: string): Obj => {
+    const ref = { apiVersion: 'v1', kind: 'Pod', metadata: pod.metadata } as Obj & { fieldPath?: string };
+    if (container !== undefined) ref.fieldPath = containerFieldPath(pod, container);
+    return ref;
+  };
+  const record = (pod: Pod, type: PodEventType, reason: string, message: string, container?: string): void => recorder.event(podRef(pod, container), type, reason, message);
   const puller = new ImagePuller(opts.images, record, opts.pullBackoff ?? new Backoff(), Date.now, (ns, name) => objects.secret(ns, name));
   const objects = cachedObjectLookup(client);
   const volumes = new VolumeManager({ rootDir: opts.rootDir, nodeName, lookup: objects });
   // A probe result that changes resyncs its pod (status, or a restart after a failed liveness probe).
-  const probes = new ProbeManager({ runtime, record: (pod, type, reason, message) => record(pod, type, reason, message), onChange: (pod) => controller.queue.add(objectKey(pod as Obj)) });
+  const probes = new ProbeManager({ runtime, record: (pod, type, reason, message, container) => record(pod, type, reason, message, container), onChange: (pod) => controller.queue.add(objectKey(pod as Obj)) });
   /** Tells the probes which container of each name is the current one, running or not. */
   const observe = (pod: Pod, status: PodRuntimeStatus): void => {
     for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
@@ -176,10 +181,10 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
     const status = await readPodRuntimeStatus(runtime, pod.metadata?.uid ?? '');
     return status.sandboxes.find((s) => s.state === 'SANDBOX_READY')?.ip ?? '';
   };
-  const hookContext = (pod: Pod, podIP: () => Promise<string>, signal?: AbortSignal): LifecycleHandlerContext => ({
+  const hookContext = (pod: Pod, container: string, podIP: () => Promise<string>, signal?: AbortSignal): LifecycleHandlerContext => ({
     runtime,
     podIP,
-    record: (type, reason, message) => record(pod, type, reason, message),
+    record: (type, reason, message) => record(pod, type, reason, message, container),
     ...(signal !== undefined ? { signal } : {}),
   });
 
@@ -191,10 +196,10 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
     const started = Date.now();
     const abort = new AbortController();
     let timedOut = false;
-    const run = runLifecycleHandler(hookContext(pod, () => podIPOf(pod), abort.signal), containerId, pod, container, hook).then((r) => {
+    const run = runLifecycleHandler(hookContext(pod, container.name, () => podIPOf(pod), abort.signal), containerId, pod, container, hook).then((r) => {
       if (r.ok || (timedOut && hook.sleep !== undefined)) return;
       log.warn('preStop hook failed', { ...logger, pod: objectKey(pod as Obj), container: container.name, err: r.error });
-      record(pod, 'Warning', 'FailedPreStopHook', 'PreStopHook failed');
+      record(pod, 'Warning', 'FailedPreStopHook', 'PreStopHook failed', container.name);
     });
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<void>((resolve) => {
@@ -222,7 +227,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
    * out of the grace period), then StopContainer with what is left, at least 2 s.
    */
   const killContainer = async (pod: Pod, id: string, name: string, gracePeriod: number, message = `Stopping container ${name}`): Promise<void> => {
-    record(pod, 'Normal', 'Killing', message);
+    record(pod, 'Normal', 'Killing', message, name);
     let grace = gracePeriod;
     const spec = containerSpec(pod, name);
     const preStop = spec?.lifecycle?.preStop;
@@ -273,7 +278,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
       const finishedMs = Number(previous.finishedAt / 1_000_000n);
       const key = containerBackoffKey(pod, container.name);
       if (restartBackoff.isInBackOffSince(key, finishedMs)) {
-        record(pod, 'Warning', 'BackOff', backOffEventMessage(container.name, pod));
+        record(pod, 'Warning', 'BackOff', backOffEventMessage(container.name, pod), container.name);
         waiting.set(container.name, { reason: 'CrashLoopBackOff', message: crashLoopMessage(restartBackoff.get(key), container.name, pod) });
         return Math.max(0, restartBackoff.retryAt(key, finishedMs) - Date.now()) + 50;
       }
@@ -283,7 +288,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
 
     const image = await puller.ensureImageExists(pod, container, sbConfig);
     if (!image.ok) {
-      record(pod, 'Warning', 'Failed', `Error: ${image.reason}`);
+      record(pod, 'Warning', 'Failed', `Error: ${image.reason}`, container.name);
       waiting.set(container.name, { reason: image.reason, message: image.message });
       return image.reason === 'ImagePullBackOff' || image.reason === 'ErrImagePull' ? 10_000 : undefined;
     }
@@ -297,7 +302,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
       });
     } catch (e: unknown) {
       if (!(e instanceof ContainerConfigError)) throw e;
-      record(pod, 'Warning', 'Failed', `Error: ${e.message}`);
+      record(pod, 'Warning', 'Failed', `Error: ${e.message}`, container.name);
       waiting.set(container.name, { reason: e.reason, message: e.message });
       return undefined;
     }
@@ -307,28 +312,28 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
       containerId = (await runtime.createContainer({ podSandboxId: sandboxId, config, sandboxConfig: sbConfig })).containerId;
     } catch (e: unknown) {
       const message = isCriError(e) ? e.details : errText(e);
-      record(pod, 'Warning', 'Failed', `Error: ${message}`);
+      record(pod, 'Warning', 'Failed', `Error: ${message}`, container.name);
       waiting.set(container.name, { reason: 'CreateContainerError', message });
       return undefined;
     }
-    record(pod, 'Normal', 'Created', `Created container: ${container.name}`);
+    record(pod, 'Normal', 'Created', `Created container: ${container.name}`, container.name);
     try {
       await runtime.startContainer({ containerId });
     } catch (e: unknown) {
       const message = isCriError(e) ? e.details : errText(e);
-      record(pod, 'Warning', 'Failed', `Error: ${message}`);
+      record(pod, 'Warning', 'Failed', `Error: ${message}`, container.name);
       waiting.set(container.name, { reason: 'RunContainerError', message });
       return undefined;
     }
-    record(pod, 'Normal', 'Started', `Started container ${container.name}`);
+    record(pod, 'Normal', 'Started', `Started container ${container.name}`, container.name);
     waiting.delete(container.name);
     // The postStart hook; a failure kills the container, which the restart policy then restarts or not.
     const postStart = container.lifecycle?.postStart;
     if (postStart !== undefined) {
-      const r = await runLifecycleHandler(hookContext(pod, async () => podIP), containerId, pod, container, postStart);
+      const r = await runLifecycleHandler(hookContext(pod, container.name, async () => podIP), containerId, pod, container, postStart);
       if (!r.ok) {
         log.warn('postStart hook failed', { ...logger, pod: objectKey(pod as Obj), container: container.name, err: r.error });
-        record(pod, 'Warning', 'FailedPostStartHook', 'PostStartHook failed');
+        record(pod, 'Warning', 'FailedPostStartHook', 'PostStartHook failed', container.name);
         await killContainer(pod, containerId, container.name, podTerminationGracePeriodSeconds(pod), 'FailedPostStartHook');
         waiting.set(container.name, { reason: 'PostStartHookError', message: r.message });
       }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readKubeconfig } from '../../client/kubeconfig.js';
 import { RestClient } from '../../client/rest-client.js';
 import { K8tsServer } from '../../../test/e2e/support/server.js';
-import { EventRecorder } from './event-recorder.js';
+import { EventRecorder, objectReference } from './event-recorder.js';
 
 interface EventJson {
   metadata: { name: string };
@@ -77,5 +77,13 @@ describe('EventRecorder against a real server', () => {
     const events = await eventsAbout('other');
     assert.deepEqual(events.map((e) => e.message).sort(), ['Created pod: a', 'Created pod: b']);
     assert.ok(events.every((e) => e.count === 1));
+  });
+});
+
+describe('objectReference', () => {
+  test('carries the field path of the part of the object an event is about, and leaves it out otherwise', () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nginx', namespace: 'default', uid: 'u1' } };
+    assert.deepEqual(objectReference({ ...pod, fieldPath: 'spec.containers{nginx}' }), { kind: 'Pod', namespace: 'default', name: 'nginx', uid: 'u1', apiVersion: 'v1', fieldPath: 'spec.containers{nginx}' });
+    assert.equal(objectReference(pod).fieldPath, undefined);
   });
 });

@@ -25,6 +25,8 @@ export interface InvolvedObject {
   apiVersion?: string;
   kind?: string;
   metadata?: { name?: string; namespace?: string; uid?: string; resourceVersion?: string };
+  /** The part of the object the event is about, e.g. spec.containers{nginx} (the kubelet's container events). */
+  fieldPath?: string;
 }
 
 export interface EventRecorderOptions {
@@ -47,6 +49,7 @@ export function objectReference(obj: InvolvedObject): ObjectReference {
   if (m.uid !== undefined) ref.uid = m.uid;
   if (obj.apiVersion !== undefined) ref.apiVersion = obj.apiVersion;
   if (m.resourceVersion !== undefined) ref.resourceVersion = m.resourceVersion;
+  if (obj.fieldPath !== undefined && obj.fieldPath !== '') ref.fieldPath = obj.fieldPath;
   return ref;
 }
 
