@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { buildBusyboxImage } from '../../src/images/builtin-images.js';
 import { containerdTestSkipReason } from '../../src/containerd/live-test-skip.js';
 import { K8tsServer, freePort, unmountUnder, waitFor } from './support/server.js';
+import { agentKubectl, hostNetworkPod, stopNodeAgent, waitForNode, type ContainerStatusJson } from './support/node-agent-fixture.js';
 
 const run = promisify(execFile);
 
@@ -91,14 +92,6 @@ async function startRegistry(dir: string, htpasswd?: string): Promise<Registry> 
   };
 }
 
-interface ContainerStatusJson {
-  name?: string;
-  imageID?: string;
-  state?: { running?: object; waiting?: { reason?: string; message?: string } };
-}
-interface PodJson {
-  status?: { phase?: string; containerStatuses?: ContainerStatusJson[] };
-}
 interface EventJson {
   reason?: string;
   message?: string;
@@ -119,30 +112,12 @@ describe('pulling images from registries on loopback', { skip }, () => {
   let secured: Registry | undefined;
   let configured: Registry | undefined;
   let nodeName = '';
-  const env = (): NodeJS.ProcessEnv => ({ ...process.env, KUBECONFIG: server.kubeconfig });
-  const kubectl = async (args: string[], input?: string): Promise<string> => {
-    const child = run('kubectl', args, { env: env(), maxBuffer: 16 * 1024 * 1024 });
-    if (input !== undefined) child.child.stdin?.end(input);
-    return (await child).stdout;
-  };
-  const pod = async (name: string): Promise<PodJson> => JSON.parse(await kubectl(['get', 'pod', name, '-o', 'json'])) as PodJson;
-  const status = async (name: string): Promise<ContainerStatusJson | undefined> => (await pod(name)).status?.containerStatuses?.[0];
+  const { kubectl, status } = agentKubectl(() => server.kubeconfig);
   const events = async (name: string): Promise<EventJson[]> =>
     ((JSON.parse(await kubectl(['get', 'events', '--field-selector', `involvedObject.name=${name}`, '-o', 'json'])) as { items?: EventJson[] }).items ?? []);
   const createPod = async (name: string, image: string, extra: Record<string, unknown> = {}): Promise<void> => {
-    const manifest = {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name },
-      spec: {
-        nodeName,
-        hostNetwork: true,
-        terminationGracePeriodSeconds: 1,
-        containers: [{ name: 'main', image, imagePullPolicy: 'Always', command: ['sh', '-c', 'echo pulled; sleep 3600'] }],
-        ...extra,
-      },
-    };
-    await kubectl(['apply', '-f', '-'], JSON.stringify(manifest));
+    const container = { name: 'main', image, imagePullPolicy: 'Always', command: ['sh', '-c', 'echo pulled; sleep 3600'] };
+    await kubectl(['apply', '-f', '-'], hostNetworkPod(name, nodeName, [container], extra));
   };
   const waitRunning = async (name: string): Promise<ContainerStatusJson> => {
     let last: ContainerStatusJson | undefined;
@@ -194,14 +169,10 @@ describe('pulling images from registries on loopback', { skip }, () => {
     dataDir = mkdtempSync(join(tmpdir(), 'k8ts-e2e-'));
     writeFileSync(join(dataDir, 'registries.yaml'), `${lines.join('\n')}\n`);
     server = await K8tsServer.start({ dataDir, agent: true, controlLoops: true, extraArgs: ['--node-ip', '127.0.0.1', '--disable-scheduler'] });
-    await waitFor('the node', async () => (await kubectl(['get', 'nodes', '-o', 'name'])).trim() !== '', 20_000);
-    nodeName = (await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
+    nodeName = await waitForNode(kubectl, 20_000);
   });
   after(async () => {
-    if (server !== undefined) {
-      await kubectl(['delete', 'pods', '--all', '--grace-period=1', '--wait=true']).catch(() => '');
-      await server.destroy();
-    }
+    await stopNodeAgent(server, kubectl);
     for (const r of [open, secured, configured]) await r?.stop();
     if (dataDir !== '') {
       unmountUnder(dataDir);

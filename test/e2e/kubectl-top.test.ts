@@ -4,18 +4,9 @@
 // shell loop (about a core), one asleep. Skipped without root or containerd.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { buildBusyboxImage } from '../../src/images/builtin-images.js';
-import { K8tsServer, k8tsBin, waitFor } from './support/server.js';
+import { K8tsServer, waitFor } from './support/server.js';
+import { agentKubectl, busyboxContainer, hostNetworkPod, importBusybox, stopNodeAgent, waitForNode } from './support/node-agent-fixture.js';
 import { containerdTestSkipReason } from '../../src/containerd/live-test-skip.js';
-
-const run = promisify(execFile);
-
-interface PodJson {
-  status?: { phase?: string };
-}
 
 interface PodMetricsJson {
   kind?: string;
@@ -45,33 +36,8 @@ const skip = containerdTestSkipReason();
 describe('kubectl top through the built-in metrics.k8s.io API and the kubelet', { skip }, () => {
   let server: K8tsServer;
   let nodeName = '';
-  const env = (): NodeJS.ProcessEnv => ({ ...process.env, KUBECONFIG: server.kubeconfig });
-  const kubectl = async (args: string[], input?: string): Promise<string> => {
-    const child = run('kubectl', args, { env: env(), maxBuffer: 16 * 1024 * 1024 });
-    if (input !== undefined) child.child.stdin?.end(input);
-    return (await child).stdout;
-  };
-  const kubectlResult = async (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
-    try {
-      const { stdout, stderr } = await run('kubectl', args, { env: env() });
-      return { code: 0, stdout, stderr };
-    } catch (e: unknown) {
-      const x = e as { code?: number; stdout?: string; stderr?: string };
-      return { code: x.code ?? -1, stdout: x.stdout ?? '', stderr: x.stderr ?? '' };
-    }
-  };
-  const hostPod = (name: string, role: string, script: string): string =>
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name, labels: { role } },
-      spec: {
-        nodeName,
-        hostNetwork: true,
-        terminationGracePeriodSeconds: 1,
-        containers: [{ name: 'main', image: 'docker.io/library/busybox:latest', imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', script] }],
-      },
-    });
+  const { kubectl, kubectlResult, pod } = agentKubectl(() => server.kubeconfig);
+  const hostPod = (name: string, role: string, script: string): string => hostNetworkPod(name, nodeName, [busyboxContainer('main', script)], {}, { labels: { role } });
   /** `kubectl top pods` rows by pod name, once every named pod has metrics. */
   const topPods = async (names: string[]): Promise<Map<string, string[]>> => {
     let last = new Map<string, string[]>();
@@ -86,20 +52,16 @@ describe('kubectl top through the built-in metrics.k8s.io API and the kubelet', 
 
   before(async () => {
     server = await K8tsServer.start({ agent: true, controlLoops: true, extraArgs: ['--node-ip', '127.0.0.1', '--disable-scheduler'] });
-    await waitFor('the node', async () => (await kubectl(['get', 'nodes', '-o', 'name'])).trim() !== '', 20_000);
-    nodeName = (await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
-    const archive = join(server.dataDir, 'busybox.tar');
-    await buildBusyboxImage(archive);
-    await run(process.execPath, [k8tsBin, 'images', 'import', archive, '--data-dir', server.dataDir]);
+    nodeName = await waitForNode(kubectl, 20_000);
+    await importBusybox(server.dataDir);
     await kubectl(['apply', '-f', '-'], hostPod('busy', 'busy', 'while :; do :; done'));
     await kubectl(['apply', '-f', '-'], hostPod('idle', 'idle', 'exec sleep 3600'));
     for (const name of ['busy', 'idle']) {
-      await waitFor(`${name} Running`, async () => ((JSON.parse(await kubectl(['get', 'pod', name, '-o', 'json'])) as PodJson).status?.phase ?? '') === 'Running', 60_000);
+      await waitFor(`${name} Running`, async () => ((await pod(name)).status?.phase ?? '') === 'Running', 60_000);
     }
   });
   after(async () => {
-    await kubectl(['delete', 'pods', '--all', '--grace-period=1', '--wait=true']).catch(() => '');
-    await server?.destroy();
+    await stopNodeAgent(server, kubectl);
   });
 
   test('discovery lists nodes and pods of metrics.k8s.io/v1beta1 with verbs get and list', async () => {

@@ -4,26 +4,14 @@
 // local commands, so nothing leaves the machine. Skipped without root or containerd.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { buildBusyboxImage } from '../../src/images/builtin-images.js';
-import { K8tsServer, k8tsBin, waitFor } from './support/server.js';
+import { K8tsServer, waitFor } from './support/server.js';
+import { agentKubectl, busyboxContainerWith, hostNetworkPod, importBusybox, stopNodeAgent, waitForNode } from './support/node-agent-fixture.js';
 import { containerdTestSkipReason } from '../../src/containerd/live-test-skip.js';
 
-const run = promisify(execFile);
-
 const skipReason = containerdTestSkipReason;
-
-interface ContainerStatusJson {
-  state?: { waiting?: { reason?: string; message?: string }; terminated?: { exitCode?: number; reason?: string; message?: string } };
-  lastState?: { terminated?: { exitCode?: number } };
-}
-interface PodJson {
-  status?: { phase?: string; containerStatuses?: ContainerStatusJson[] };
-}
 
 const skip = skipReason();
 
@@ -31,42 +19,21 @@ describe('the kubelet of k8ts server: service env, hooks, termination messages',
   let server: K8tsServer;
   let nodeName = '';
   let hooksDir = '';
-  const kubectl = async (args: string[], input?: string): Promise<string> => {
-    const child = run('kubectl', args, { env: { ...process.env, KUBECONFIG: server.kubeconfig }, maxBuffer: 16 * 1024 * 1024 });
-    if (input !== undefined) child.child.stdin?.end(input);
-    return (await child).stdout;
-  };
-  const pod = async (name: string): Promise<PodJson> => JSON.parse(await kubectl(['get', 'pod', name, '-o', 'json'])) as PodJson;
+  const { kubectl, pod } = agentKubectl(() => server.kubeconfig);
   const events = async (name: string): Promise<string> =>
     kubectl(['get', 'events', '--field-selector', `involvedObject.name=${name}`, '-o', 'jsonpath={range .items[*]}{.type} {.reason}: {.message}{"\\n"}{end}']);
   const apply = async (name: string, container: Record<string, unknown>, spec: Record<string, unknown> = {}): Promise<void> => {
-    const manifest = {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name },
-      spec: {
-        nodeName,
-        hostNetwork: true,
-        terminationGracePeriodSeconds: 2,
-        containers: [{ name: 'main', image: 'docker.io/library/busybox:latest', imagePullPolicy: 'IfNotPresent', ...container }],
-        ...spec,
-      },
-    };
-    await kubectl(['apply', '-f', '-'], JSON.stringify(manifest));
+    await kubectl(['apply', '-f', '-'], hostNetworkPod(name, nodeName, [busyboxContainerWith('main', container)], { terminationGracePeriodSeconds: 2, ...spec }));
   };
 
   before(async () => {
     server = await K8tsServer.start({ agent: true, controlLoops: true, extraArgs: ['--disable-scheduler'] });
-    await waitFor('the node', async () => (await kubectl(['get', 'nodes', '-o', 'name'])).trim() !== '', 30_000);
-    nodeName = (await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
-    const archive = join(server.dataDir, 'busybox.tar');
-    await buildBusyboxImage(archive);
-    await run(process.execPath, [k8tsBin, 'images', 'import', archive, '--data-dir', server.dataDir]);
+    nodeName = await waitForNode(kubectl, 30_000);
+    await importBusybox(server.dataDir);
     hooksDir = join(server.dataDir, 'hooks-out');
   });
   after(async () => {
-    await kubectl(['delete', 'pods', '--all', '--grace-period=1', '--wait=true']).catch(() => '');
-    await server.destroy();
+    await stopNodeAgent(server, kubectl);
   });
 
   test('a pod sees the variables of a Service created before it, the kubernetes service, and its resourceFieldRefs', async () => {

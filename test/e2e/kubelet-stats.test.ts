@@ -5,20 +5,15 @@
 // Skipped without root or containerd.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { buildBusyboxImage } from '../../src/images/builtin-images.js';
 import { loadKubeletClientConfig } from '../../src/apiserver/handlers/pod-log.js';
 import { detectCgroupVersion } from '../../src/node-status/machine-info.js';
 import type { Summary } from '../../src/kubelet/stats/summary.js';
-import { K8tsServer, k8tsBin, waitFor } from './support/server.js';
+import { K8tsServer, waitFor } from './support/server.js';
+import { agentKubectl, busyboxContainer, hostNetworkPod, importBusybox, stopNodeAgent, waitForNode } from './support/node-agent-fixture.js';
 import { containerdTestSkipReason } from '../../src/containerd/live-test-skip.js';
-
-const run = promisify(execFile);
 
 const skipReason = containerdTestSkipReason;
 
@@ -28,12 +23,7 @@ describe('kubelet statistics on real containerd', { skip }, () => {
   let server: K8tsServer;
   let nodeName = '';
   let kubeletPort = 0;
-  const env = (): NodeJS.ProcessEnv => ({ ...process.env, KUBECONFIG: server.kubeconfig });
-  const kubectl = async (args: string[], input?: string): Promise<string> => {
-    const child = run('kubectl', args, { env: env(), maxBuffer: 16 * 1024 * 1024 });
-    if (input !== undefined) child.child.stdin?.end(input);
-    return (await child).stdout;
-  };
+  const { kubectl } = agentKubectl(() => server.kubeconfig);
   const kubelet = (path: string): Promise<{ code: number; type: string; body: string }> => {
     const client = loadKubeletClientConfig(server.dataDir);
     return new Promise((resolve, reject) => {
@@ -52,35 +42,20 @@ describe('kubelet statistics on real containerd', { skip }, () => {
     assert.equal(a.code, 200, a.body);
     return JSON.parse(a.body) as Summary;
   };
-  const hostPod = (name: string, script: string): string =>
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name },
-      spec: {
-        nodeName,
-        hostNetwork: true,
-        terminationGracePeriodSeconds: 1,
-        containers: [{ name: 'main', image: 'docker.io/library/busybox:latest', imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', script] }],
-      },
-    });
+  const hostPod = (name: string, script: string): string => hostNetworkPod(name, nodeName, [busyboxContainer('main', script)]);
 
   before(async () => {
     server = await K8tsServer.start({ agent: true, extraArgs: ['--node-ip', '127.0.0.1', '--disable-scheduler'] });
-    await waitFor('the node', async () => (await kubectl(['get', 'nodes', '-o', 'name'])).trim() !== '', 20_000);
-    nodeName = (await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
+    nodeName = await waitForNode(kubectl, 20_000);
     await waitFor('the kubelet endpoint', async () => (await kubectl(['get', 'node', nodeName, '-o', 'jsonpath={.status.daemonEndpoints.kubeletEndpoint.Port}'])).trim() !== '', 20_000);
     kubeletPort = Number((await kubectl(['get', 'node', nodeName, '-o', 'jsonpath={.status.daemonEndpoints.kubeletEndpoint.Port}'])).trim());
-    const archive = join(server.dataDir, 'busybox.tar');
-    await buildBusyboxImage(archive);
-    await run(process.execPath, [k8tsBin, 'images', 'import', archive, '--data-dir', server.dataDir]);
+    await importBusybox(server.dataDir);
     await kubectl(['apply', '-f', '-'], hostPod('spinner', 'while :; do :; done'));
     await kubectl(['apply', '-f', '-'], hostPod('sleeper', 'exec sleep 3600'));
     await waitFor('both pods Running', async () => (await kubectl(['get', 'pods', '-o', 'jsonpath={.items[*].status.phase}'])).trim() === 'Running Running', 60_000);
   });
   after(async () => {
-    await kubectl(['delete', 'pods', '--all', '--grace-period=1', '--wait=true']).catch(() => '');
-    await server?.destroy();
+    await stopNodeAgent(server, kubectl);
   });
 
   test('the busy loop uses about one core and the sleeper nearly none, per /stats/summary', async () => {

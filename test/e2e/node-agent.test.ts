@@ -9,31 +9,16 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { buildBusyboxImage } from '../../src/images/builtin-images.js';
 import { K8tsServer, k8tsBin, waitFor } from './support/server.js';
+import { agentKubectl, busyboxContainer, busyboxContainerWith, hostNetworkPod, importBusybox, stopNodeAgent, waitForNode, type PodJson } from './support/node-agent-fixture.js';
 import { containerdTestSkipReason } from '../../src/containerd/live-test-skip.js';
 
 const run = promisify(execFile);
 
 const skipReason = containerdTestSkipReason;
 
-interface PodJson {
-  status?: { phase?: string; containerStatuses?: { containerID?: string; restartCount?: number; state?: { terminated?: { exitCode?: number; reason?: string } } }[] };
-}
-
 function hostPod(name: string, nodeName: string, script: string, restartPolicy = 'Always'): string {
-  return JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name },
-    spec: {
-      nodeName,
-      hostNetwork: true,
-      restartPolicy,
-      terminationGracePeriodSeconds: 3,
-      containers: [{ name: 'main', image: 'docker.io/library/busybox:latest', imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', script] }],
-    },
-  });
+  return hostNetworkPod(name, nodeName, [busyboxContainer('main', script)], { restartPolicy, terminationGracePeriodSeconds: 3 });
 }
 
 const skip = skipReason();
@@ -41,14 +26,7 @@ const skip = skipReason();
 describe('the node agent of k8ts server', { skip }, () => {
   let server: K8tsServer;
   let nodeName = '';
-  const kubectl = async (args: string[], input?: string): Promise<string> => {
-    const child = run('kubectl', args, { env: { ...process.env, KUBECONFIG: server.kubeconfig }, maxBuffer: 16 * 1024 * 1024 });
-    if (input !== undefined) {
-      child.child.stdin?.end(input);
-    }
-    return (await child).stdout;
-  };
-  const pod = async (name: string): Promise<PodJson> => JSON.parse(await kubectl(['get', 'pod', name, '-o', 'json'])) as PodJson;
+  const { kubectl, pod } = agentKubectl(() => server.kubeconfig);
   /** The processes of this test's containers: their command lines carry the marker. */
   const containerRuns = async (marker: string): Promise<boolean> => {
     try {
@@ -63,13 +41,11 @@ describe('the node agent of k8ts server', { skip }, () => {
     server = await K8tsServer.start({ agent: true, controlLoops: true, extraArgs: ['--disable-scheduler'] });
   });
   after(async () => {
-    await kubectl(['delete', 'pods', '--all', '--grace-period=1', '--wait=true']).catch(() => '');
-    await server.destroy();
+    await stopNodeAgent(server, kubectl);
   });
 
   test('this machine registers as a node that runs containerd, with a podCIDR in subnet.env', async () => {
-    await waitFor('the node', async () => (await kubectl(['get', 'nodes', '-o', 'name'])).trim() !== '', 20_000);
-    nodeName = (await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
+    nodeName = await waitForNode(kubectl, 20_000);
     const wide = await kubectl(['get', 'nodes', '-o', 'wide']);
     assert.match(wide, /control-plane,master/);
     assert.match(wide, /containerd:\/\/1\.6/);
@@ -77,10 +53,7 @@ describe('the node agent of k8ts server', { skip }, () => {
   });
 
   test('k8ts images import loads an archive that k8ts images list then shows, beside the sandbox image', async () => {
-    const archive = join(server.dataDir, 'busybox.tar');
-    await buildBusyboxImage(archive);
-    const imported = await run(process.execPath, [k8tsBin, 'images', 'import', archive, '--data-dir', server.dataDir]);
-    assert.equal(imported.stdout, 'imported docker.io/library/busybox:latest\n');
+    assert.equal(await importBusybox(server.dataDir), 'imported docker.io/library/busybox:latest\n');
     const list = (await run(process.execPath, [k8tsBin, 'images', 'list', '--data-dir', server.dataDir])).stdout;
     assert.match(list, /^IMAGE +DIGEST +SIZE\n/);
     assert.match(list, /docker\.io\/library\/busybox:latest/);
@@ -111,12 +84,7 @@ describe('the node agent of k8ts server', { skip }, () => {
   });
 
   const podWith = (name: string, container: Record<string, unknown>, extra: Record<string, unknown> = {}): string =>
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name },
-      spec: { nodeName, hostNetwork: true, terminationGracePeriodSeconds: 2, containers: [{ name: 'main', image: 'docker.io/library/busybox:latest', imagePullPolicy: 'IfNotPresent', ...container }], ...extra },
-    });
+    hostNetworkPod(name, nodeName, [busyboxContainerWith('main', container)], { terminationGracePeriodSeconds: 2, ...extra });
   const ready = async (name: string): Promise<string> => kubectl(['get', 'pod', name, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
 
   test('a failing liveness probe restarts the container, and a readiness probe holds Ready until it passes', async () => {

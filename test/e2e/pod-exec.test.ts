@@ -6,17 +6,16 @@
 // Skipped without root or containerd.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { buildBusyboxImage } from '../../src/images/builtin-images.js';
 import { containerdTestSkipReason } from '../../src/containerd/live-test-skip.js';
-import { BackgroundProcess, freePort, K8tsServer, k8tsBin, kubectlBinary, sleep, waitFor, type RunResult } from './support/server.js';
+import { BackgroundProcess, freePort, K8tsServer, kubectlBinary, sleep, waitFor, type RunResult } from './support/server.js';
+import { busyboxContainer as container, hostNetworkPod, importBusybox, waitForNode, type PodJson } from './support/node-agent-fixture.js';
 import { PtySession, ptySkipReason } from './support/pty.js';
 
 const skip = containerdTestSkipReason();
@@ -42,14 +41,6 @@ const clients: Client[] = [
 /** The ports the web pod's two httpds listen on (loopback of the host, as the pod is host-network). */
 const WEB_PORTS = [18741, 18742] as const;
 const WEB_BODIES = ['served on the first port\n', 'served on the second port\n'] as const;
-
-interface ContainerStatusJson {
-  name?: string;
-  state?: { running?: object };
-}
-interface PodJson {
-  status?: { containerStatuses?: ContainerStatusJson[] };
-}
 
 /** GET http://127.0.0.1:PORT/ and its body; rejects on a refused connection or a status other than 200. */
 function httpGet(port: number): Promise<string> {
@@ -121,20 +112,7 @@ describe('kubectl exec, attach, port-forward and cp through the API server and t
   };
   const admin: Client = { name: 'kubectl', bin: kubectl132, env: {} };
 
-  const container = (name: string, script: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
-    name,
-    image: 'docker.io/library/busybox:latest',
-    imagePullPolicy: 'IfNotPresent',
-    command: ['sh', '-c', script],
-    ...extra,
-  });
-  const hostPod = (name: string, containers: Record<string, unknown>[]): string =>
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name },
-      spec: { nodeName, hostNetwork: true, terminationGracePeriodSeconds: 1, containers },
-    });
+  const hostPod = (name: string, containers: Record<string, unknown>[]): string => hostNetworkPod(name, nodeName, containers);
   const allRunning = async (name: string): Promise<boolean> => {
     const p = JSON.parse(await ok(admin, ['get', 'pod', name, '-o', 'json'])) as PodJson;
     const statuses = p.status?.containerStatuses ?? [];
@@ -145,11 +123,8 @@ describe('kubectl exec, attach, port-forward and cp through the API server and t
     for (const port of WEB_PORTS) assert.ok(await portIsFree(port), `127.0.0.1:${port} is in use; the web pod needs it`);
     scratch = mkdtempSync(join(tmpdir(), 'k8ts-exec-'));
     server = await K8tsServer.start({ agent: true, controlLoops: true, extraArgs: ['--node-ip', '127.0.0.1', '--disable-scheduler'] });
-    await waitFor('the node', async () => (await ok(admin, ['get', 'nodes', '-o', 'name'])).trim() !== '', 20_000);
-    nodeName = (await ok(admin, ['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
-    const archive = join(server.dataDir, 'busybox.tar');
-    await buildBusyboxImage(archive);
-    await promisify(execFile)(process.execPath, [k8tsBin, 'images', 'import', archive, '--data-dir', server.dataDir]);
+    nodeName = await waitForNode((args) => ok(admin, args), 20_000);
+    await importBusybox(server.dataDir);
 
     const web = [
       'mkdir -p /www1 /www2',

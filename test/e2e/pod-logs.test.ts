@@ -5,75 +5,30 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { buildBusyboxImage } from '../../src/images/builtin-images.js';
-import { K8tsServer, k8tsBin, waitFor } from './support/server.js';
+import { K8tsServer, waitFor } from './support/server.js';
+import { agentKubectl, busyboxContainer as container, hostNetworkPod, importBusybox, stopNodeAgent, waitForNode } from './support/node-agent-fixture.js';
 import { containerdTestSkipReason } from '../../src/containerd/live-test-skip.js';
 
 const run = promisify(execFile);
 
 const skipReason = containerdTestSkipReason;
 
-interface ContainerStatusJson {
-  name?: string;
-  restartCount?: number;
-  state?: { running?: object; waiting?: { reason?: string } };
-}
-interface PodJson {
-  status?: { phase?: string; containerStatuses?: ContainerStatusJson[] };
-}
-
 const skip = skipReason();
 
 describe('kubectl logs through the API server and the kubelet', { skip }, () => {
   let server: K8tsServer;
   let nodeName = '';
-  const env = (): NodeJS.ProcessEnv => ({ ...process.env, KUBECONFIG: server.kubeconfig });
-  const kubectl = async (args: string[], input?: string): Promise<string> => {
-    const child = run('kubectl', args, { env: env(), maxBuffer: 16 * 1024 * 1024 });
-    if (input !== undefined) child.child.stdin?.end(input);
-    return (await child).stdout;
-  };
-  /** kubectl's exit code and both outputs, for commands expected to fail. */
-  const kubectlResult = async (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
-    try {
-      const { stdout, stderr } = await run('kubectl', args, { env: env() });
-      return { code: 0, stdout, stderr };
-    } catch (e: unknown) {
-      const x = e as { code?: number; stdout?: string; stderr?: string };
-      return { code: x.code ?? -1, stdout: x.stdout ?? '', stderr: x.stderr ?? '' };
-    }
-  };
-  const pod = async (name: string): Promise<PodJson> => JSON.parse(await kubectl(['get', 'pod', name, '-o', 'json'])) as PodJson;
-  const status = async (name: string, container = 'main'): Promise<ContainerStatusJson | undefined> =>
-    (await pod(name)).status?.containerStatuses?.find((c) => c.name === container);
-  const container = (name: string, script: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
-    name,
-    image: 'docker.io/library/busybox:latest',
-    imagePullPolicy: 'IfNotPresent',
-    command: ['sh', '-c', script],
-    ...extra,
-  });
-  const hostPod = (name: string, containers: Record<string, unknown>[], extra: Record<string, unknown> = {}): string =>
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name },
-      spec: { nodeName, hostNetwork: true, terminationGracePeriodSeconds: 1, containers, ...extra },
-    });
+  const { env, kubectl, kubectlResult, pod, status } = agentKubectl(() => server.kubeconfig);
+  const hostPod = (name: string, containers: Record<string, unknown>[], extra: Record<string, unknown> = {}): string => hostNetworkPod(name, nodeName, containers, extra);
 
   before(async () => {
     server = await K8tsServer.start({ agent: true, controlLoops: true, extraArgs: ['--node-ip', '127.0.0.1', '--disable-scheduler'] });
-    await waitFor('the node', async () => (await kubectl(['get', 'nodes', '-o', 'name'])).trim() !== '', 20_000);
-    nodeName = (await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
-    const archive = join(server.dataDir, 'busybox.tar');
-    await buildBusyboxImage(archive);
-    await run(process.execPath, [k8tsBin, 'images', 'import', archive, '--data-dir', server.dataDir]);
+    nodeName = await waitForNode(kubectl, 20_000);
+    await importBusybox(server.dataDir);
   });
   after(async () => {
-    await kubectl(['delete', 'pods', '--all', '--grace-period=1', '--wait=true']).catch(() => '');
-    await server?.destroy();
+    await stopNodeAgent(server, kubectl);
   });
 
   test("the node's kubelet endpoint is its loopback InternalIP and the port its kubelet server listens on", async () => {

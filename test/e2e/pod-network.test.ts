@@ -3,16 +3,17 @@
 // nginx pod (the seed pod.yaml) gets an address from the podCIDR and serves its welcome page to this process over
 // cni0; a busybox pod fetches it by IP; deleting the pods releases their addresses and network namespaces.
 //
-// Network safety: before k8ts starts, REJECT rules stop anything from the pod range leaving the machine and
-// anything towards the service range (FORWARD and OUTPUT), and this process may reach the pod range only through
-// cni0; after() removes exactly those rules, restores ip_forward (the bridge plugin turns it on) and deletes cni0.
-// The pod and service ranges are checked against this machine's addresses and routes first. nginx listens only
-// inside its pod's network namespace. Skipped without root, containerd, the CNI plugins, busybox-static or nginx.
+// Network safety: before k8ts starts, the REJECT rules of bench/node-network-guard.ts stop anything from the pod range
+// leaving the machine and anything towards the service range (FORWARD and OUTPUT), and this process may reach the pod
+// range only through cni0; after() removes exactly those rules, restores ip_forward (the bridge plugin turns it on)
+// and deletes cni0. The pod and service ranges are checked against this machine's addresses and routes first, and a
+// cni0 that exists already is refused. Every pod IP this test sends to must lie in the node's podCIDR. nginx listens
+// only inside its pod's network namespace. Skipped without root, containerd, the CNI plugins, busybox-static or nginx.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,15 +22,16 @@ import { cniConfigFileName, cniNetworkName, hostLocalDataDir, podCidrGateway, ty
 import { defaultCniConfDir } from '../../src/containerd/containerd-config.js';
 import { resolveContainerdBinaries } from '../../src/containerd/containerd-binaries.js';
 import { cidrContains, parseIpv4, parseIpv4Cidr, type Ipv4Cidr } from '../../src/controllers/nodeipam/cidr-set.js';
-import { BUSYBOX_PATH, buildBusyboxImage } from '../../src/images/builtin-images.js';
+import { BUSYBOX_PATH } from '../../src/images/builtin-images.js';
 import { NGINX_PATH, NGINX_TUTORIAL_REFS, buildNginxImage } from '../../src/images/nginx-image.js';
-import { K8tsServer, k8tsBin, seedDir, waitFor } from './support/server.js';
+import { BRIDGE, NetworkGuard } from '../../bench/node-network-guard.js';
+import { K8tsServer, seedDir, waitFor } from './support/server.js';
+import { agentKubectl, importBusybox, importImage, stopNodeAgent } from './support/node-agent-fixture.js';
 
 const run = promisify(execFile);
 
 const CLUSTER_CIDR = '10.244.0.0/16';
 const SERVICE_CIDR = '10.96.0.0/16';
-const BRIDGE = 'cni0';
 const NETNS_DIR = '/var/run/netns';
 
 function skipReason(): string | false {
@@ -44,38 +46,6 @@ function skipReason(): string | false {
   if (process.getuid?.() !== 0) return 'the node agent and the iptables guards need root';
   return false;
 }
-
-/** Whether two IPv4 CIDRs share any address. */
-function overlaps(a: Ipv4Cidr, b: Ipv4Cidr): boolean {
-  const shorter = a.prefix <= b.prefix ? a : b;
-  const longer = shorter === a ? b : a;
-  return cidrContains(shorter, longer.base);
-}
-
-/** Fails when this machine has an address or a route (other than the default route) inside the ranges we use. */
-async function assertRangesUnused(ranges: string[]): Promise<void> {
-  const addrs = (await run('ip', ['-4', '-o', 'addr', 'show'])).stdout;
-  const routes = (await run('ip', ['-4', 'route', 'show', 'table', 'all'])).stdout;
-  const inUse = [
-    ...[...addrs.matchAll(/\binet (\d+\.\d+\.\d+\.\d+\/\d+)/g)].map((m) => m[1] ?? ''),
-    ...routes.split('\n').map((l) => /^(?:\S+ )?(\d+\.\d+\.\d+\.\d+(?:\/\d+)?)\b/.exec(l)?.[1] ?? '').filter((s) => s !== ''),
-  ];
-  for (const range of ranges) {
-    const r = parseIpv4Cidr(range);
-    for (const used of inUse) {
-      const u = parseIpv4Cidr(used.includes('/') ? used : `${used}/32`);
-      assert.ok(!overlaps(r, u), `${range} collides with ${used} on this machine: choose another range`);
-    }
-  }
-}
-
-/** The guard rules, each as the arguments that follow -I CHAIN 1 / -D CHAIN. */
-const GUARDS: { chain: string; rule: string[] }[] = [
-  { chain: 'FORWARD', rule: ['-s', CLUSTER_CIDR, '!', '-d', CLUSTER_CIDR, '-j', 'REJECT'] },
-  { chain: 'FORWARD', rule: ['-d', SERVICE_CIDR, '-j', 'REJECT'] },
-  { chain: 'OUTPUT', rule: ['-d', SERVICE_CIDR, '-j', 'REJECT'] },
-  { chain: 'OUTPUT', rule: ['-d', CLUSTER_CIDR, '!', '-o', BRIDGE, '-j', 'REJECT'] },
-];
 
 function httpGet(url: string): Promise<{ status: number; server: string; body: string }> {
   return new Promise((resolve, reject) => {
@@ -98,45 +68,18 @@ async function netnsNames(): Promise<Set<string>> {
   }
 }
 
-async function linkExists(name: string): Promise<boolean> {
-  try {
-    await run('ip', ['link', 'show', name]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-interface PodJson {
-  metadata?: { uid?: string };
-  spec?: { nodeName?: string };
-  status?: {
-    phase?: string;
-    podIP?: string;
-    podIPs?: { ip: string }[];
-    containerStatuses?: { ready?: boolean; state?: { terminated?: { exitCode?: number } } }[];
-  };
-}
-
 const skip = skipReason();
 
 describe('the pod network of k8ts server', { skip }, () => {
   let server: K8tsServer | undefined;
-  const installed: typeof GUARDS = [];
-  let ipForward: string | undefined;
-  let bridgeExisted = true;
+  let guard: NetworkGuard | undefined;
   let podCidr: Ipv4Cidr = parseIpv4Cidr('0.0.0.0/32');
   let podCidrText = '';
   let nginxIP = '';
   let fetchIP = '';
   let netnsBefore = new Set<string>();
 
-  const kubectl = async (args: string[], input?: string): Promise<string> => {
-    const child = run('kubectl', args, { env: { ...process.env, KUBECONFIG: server?.kubeconfig ?? '' }, maxBuffer: 16 * 1024 * 1024 });
-    if (input !== undefined) child.child.stdin?.end(input);
-    return (await child).stdout;
-  };
-  const pod = async (name: string): Promise<PodJson> => JSON.parse(await kubectl(['get', 'pod', name, '-o', 'json'])) as PodJson;
+  const { kubectl, pod } = agentKubectl(() => server?.kubeconfig ?? '');
   /** The pod's IP, refused unless it lies in the node's podCIDR (no traffic is sent anywhere else). */
   const podIP = async (name: string): Promise<string> => {
     const ip = (await pod(name)).status?.podIP ?? '';
@@ -147,28 +90,16 @@ describe('the pod network of k8ts server', { skip }, () => {
   const leaseDir = (): string => join(hostLocalDataDir(server?.dataDir ?? ''), cniNetworkName);
 
   before(async () => {
-    await assertRangesUnused([CLUSTER_CIDR, SERVICE_CIDR]);
-    ipForward = (await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8')).trim();
-    bridgeExisted = await linkExists(BRIDGE);
-    assert.equal(bridgeExisted, false, `a ${BRIDGE} bridge exists already on this machine: this test would share it`);
-    for (const g of GUARDS) {
-      await run('iptables', ['-I', g.chain, '1', ...g.rule]);
-      installed.push(g);
-    }
+    guard = await NetworkGuard.install(CLUSTER_CIDR, SERVICE_CIDR);
     netnsBefore = await netnsNames();
     server = await K8tsServer.start({ agent: true, controlLoops: true, extraArgs: ['--cluster-cidr', CLUSTER_CIDR, '--service-cidr', SERVICE_CIDR] });
   });
 
   after(async () => {
     try {
-      if (server !== undefined) {
-        await kubectl(['delete', 'pods', '--all', '--grace-period=1', '--wait=true']).catch(() => '');
-        await server.destroy();
-      }
+      await stopNodeAgent(server, kubectl);
     } finally {
-      if (!bridgeExisted && (await linkExists(BRIDGE))) await run('ip', ['link', 'delete', BRIDGE]).catch(() => undefined);
-      if (ipForward !== undefined) await writeFile('/proc/sys/net/ipv4/ip_forward', `${ipForward}\n`).catch(() => undefined);
-      for (const g of installed.splice(0).reverse()) await run('iptables', ['-D', g.chain, ...g.rule]).catch(() => undefined);
+      await guard?.remove();
     }
   });
 
@@ -195,11 +126,9 @@ describe('the pod network of k8ts server', { skip }, () => {
   test('k8ts images import loads the nginx image under the tutorials tags, and busybox', async () => {
     const nginx = join(server?.dataDir ?? '', 'nginx.tar');
     await buildNginxImage(nginx, undefined, { refs: NGINX_TUTORIAL_REFS });
-    const imported = (await run(process.execPath, [k8tsBin, 'images', 'import', nginx, '--data-dir', server?.dataDir ?? ''])).stdout;
+    const imported = await importImage(server?.dataDir ?? '', nginx);
     for (const ref of ['docker.io/library/nginx:latest', ...NGINX_TUTORIAL_REFS]) assert.match(imported, new RegExp(`^imported ${ref.replace(/\./g, '\\.')}$`, 'm'));
-    const busybox = join(server?.dataDir ?? '', 'busybox.tar');
-    await buildBusyboxImage(busybox);
-    await run(process.execPath, [k8tsBin, 'images', 'import', busybox, '--data-dir', server?.dataDir ?? '']);
+    await importBusybox(server?.dataDir ?? '');
   });
 
   test('the seed nginx pod runs 1/1 with an address from the podCIDR and serves its welcome page over cni0', async () => {

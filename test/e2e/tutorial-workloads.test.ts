@@ -7,21 +7,19 @@
 // leaving the machine and anything towards the service range.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { get } from 'node:http';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { NetworkGuard } from '../../bench/node-network-guard.js';
 import { containerdTestSkipReason } from '../../src/containerd/live-test-skip.js';
 import { buildBusyboxImage, buildKuardImage, KUARD_REFS } from '../../src/images/builtin-images.js';
 import { NGINX_PATH, NGINX_TUTORIAL_REFS, buildNginxImage } from '../../src/images/nginx-image.js';
-import { BackgroundProcess, freePort, K8tsServer, k8tsBin, seedDir, waitFor } from './support/server.js';
+import { BackgroundProcess, freePort, K8tsServer, seedDir, waitFor } from './support/server.js';
+import { agentKubectl, busyboxContainer, busyboxContainerWith, importImage, type PodJson } from './support/node-agent-fixture.js';
 import { PtySession, ptySkipReason } from './support/pty.js';
-
-const run = promisify(execFile);
 
 const CLUSTER_CIDR = '10.244.0.0/16';
 const SERVICE_CIDR = '10.96.0.0/16';
@@ -32,19 +30,6 @@ function skipReason(): string | false {
   if (!existsSync('/usr/lib/cni/bridge')) return 'the CNI plugins are missing: apt-get install containernetworking-plugins';
   if (!existsSync(NGINX_PATH)) return `${NGINX_PATH} is missing: apt-get install nginx-light`;
   return false;
-}
-
-interface ContainerStatusJson {
-  name?: string;
-  restartCount?: number;
-  image?: string;
-  state?: { running?: object; waiting?: { reason?: string; message?: string }; terminated?: { reason?: string; exitCode?: number } };
-  lastState?: { terminated?: { reason?: string; exitCode?: number } };
-}
-interface PodJson {
-  metadata?: { name?: string; ownerReferences?: { kind?: string; name?: string }[] };
-  spec?: { containers?: { image?: string }[] };
-  status?: { phase?: string; podIP?: string; containerStatuses?: ContainerStatusJson[] };
 }
 
 function httpGet(url: string): Promise<{ status: number; body: string }> {
@@ -66,14 +51,8 @@ describe('the tutorials workloads on real containers', { skip }, () => {
   let server: K8tsServer | undefined;
   let guard: NetworkGuard | undefined;
   const background = new Set<{ stop(): Promise<unknown> }>();
-  const env = (): NodeJS.ProcessEnv => ({ ...process.env, KUBECONFIG: server?.kubeconfig ?? '' });
-  const kubectl = async (args: string[], input?: string): Promise<string> => {
-    const child = run('kubectl', args, { env: env(), maxBuffer: 16 * 1024 * 1024 });
-    if (input !== undefined) child.child.stdin?.end(input);
-    return (await child).stdout;
-  };
+  const { env, kubectl, pod } = agentKubectl(() => server?.kubeconfig ?? '');
   const pods = async (selector: string): Promise<PodJson[]> => (JSON.parse(await kubectl(['get', 'pods', '-l', selector, '-o', 'json'])) as { items: PodJson[] }).items;
-  const pod = async (name: string): Promise<PodJson> => JSON.parse(await kubectl(['get', 'pod', name, '-o', 'json'])) as PodJson;
   const running = (p: PodJson): boolean => p.status?.phase === 'Running' && (p.status.containerStatuses ?? []).every((c) => c.state?.running !== undefined);
   /** A seed manifest as parsed YAML, with IfNotPresent on every container (the copy never pulls from docker.io). */
   const seed = async (file: string): Promise<Record<string, unknown>> => {
@@ -81,9 +60,6 @@ describe('the tutorials workloads on real containers', { skip }, () => {
     const spec = doc['kind'] === 'Pod' ? doc['spec'] : ((doc['spec'] as Record<string, unknown>)['template'] as Record<string, unknown>)['spec'];
     for (const c of (spec as { containers: Record<string, unknown>[] }).containers) c['imagePullPolicy'] = 'IfNotPresent';
     return doc;
-  };
-  const importImage = async (file: string): Promise<void> => {
-    await run(process.execPath, [k8tsBin, 'images', 'import', file, '--data-dir', server?.dataDir ?? '']);
   };
 
   before(async () => {
@@ -94,7 +70,7 @@ describe('the tutorials workloads on real containers', { skip }, () => {
     await buildBusyboxImage(join(dir, 'busybox.tar'));
     await buildKuardImage(join(dir, 'kuard.tar'), KUARD_REFS[0]);
     await waitFor('the node Ready', async () => / Ready /.test((await kubectl(['get', 'nodes', '--no-headers']).catch(() => '')).replace(/\s+/g, ' ')), 60_000);
-    for (const f of ['nginx.tar', 'busybox.tar', 'kuard.tar']) await importImage(join(dir, f));
+    for (const f of ['nginx.tar', 'busybox.tar', 'kuard.tar']) await importImage(dir, join(dir, f));
     // The crashing pod starts first: its back-off takes the longest to show.
     await kubectl(
       ['apply', '-f', '-'],
@@ -102,7 +78,7 @@ describe('the tutorials workloads on real containers', { skip }, () => {
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: { name: 'crasher' },
-        spec: { containers: [{ name: 'main', image: 'docker.io/library/busybox:latest', imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'echo crashing; exit 1'] }] },
+        spec: { containers: [busyboxContainer('main', 'echo crashing; exit 1')] },
       }),
     );
   });
@@ -203,14 +179,11 @@ describe('the tutorials workloads on real containers', { skip }, () => {
         spec: {
           restartPolicy: 'Never',
           containers: [
-            {
-              name: 'main',
-              image: 'docker.io/library/busybox:latest',
-              imagePullPolicy: 'IfNotPresent',
+            busyboxContainerWith('main', {
               // dd's 64 MiB block is one buffer it fills from /dev/zero: over the 24 MiB limit at once.
               command: ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64M', 'count=4'],
               resources: { limits: { memory: '24Mi' } },
-            },
+            }),
           ],
         },
       }),
