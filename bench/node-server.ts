@@ -102,7 +102,9 @@ export class NodeBenchServer {
       nodeBenchCli(), 'server', '--data-dir', join(dir, 'd'), '--bind-address', '127.0.0.1', '--https-listen-port', String(port),
       '--token-file', tokenFile, '--node-ip', '127.0.0.1', '--cluster-cidr', opts.clusterCidr, '--service-cidr', opts.serviceCidr,
     ];
-    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // $K8TS_BENCH_NODE_ARGS passes options to the server's node, as for the other benches (e.g. --cpu-prof).
+    const nodeArgs = (process.env['K8TS_BENCH_NODE_ARGS'] ?? '').split(' ').filter((x) => x !== '');
+    const proc = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     const s = new NodeBenchServer(proc, dir, port);
     proc.stdout?.on('data', (d: Buffer) => (s.log += d.toString()));
     proc.stderr?.on('data', (d: Buffer) => (s.log += d.toString()));

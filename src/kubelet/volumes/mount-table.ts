@@ -1,7 +1,7 @@
 // The host's mount table and the two mount operations the volumes need: a tmpfs for memory-backed emptyDirs (and the
 // wrappers of secret, downwardAPI and projected volumes), and unmounting it at teardown. mount(8)/umount(8) run as
-// child processes (never spawnSync: the kubelet shares the event loop).
-import { execFile } from 'node:child_process';
+// commands of a long-lived shell (never spawnSync: the kubelet shares the event loop).
+import { CommandShell } from './command-shell.js';
 import { readFile } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 
@@ -52,15 +52,19 @@ export async function mountPointsUnder(dir: string): Promise<string[]> {
   return [...new Set(points)].sort((a, b) => b.length - a.length);
 }
 
-function run(cmd: string, args: string[]): Promise<void> {
-  return new Promise((res, rej) => {
-    execFile(cmd, args, { timeout: 30_000 }, (err, _stdout, stderr) => {
-      if (err === null) return res();
-      const output = String(stderr).trim();
-      const status = typeof err.code === 'number' ? `exit status ${err.code}` : err.message;
-      rej(new Error(`${cmd === 'umount' ? 'unmount' : 'mount'} failed: ${status}\nMounting command: ${cmd}\nMounting arguments: ${args.join(' ')}\nOutput: ${output}`));
-    });
-  });
+/** mount(8) and umount(8) run in one long-lived shell (command-shell.ts: a spawn from k8ts itself costs ~10 ms). */
+const shell = new CommandShell();
+
+async function run(cmd: string, args: string[]): Promise<void> {
+  let r: { code: number; output: string };
+  try {
+    r = await shell.run([cmd, ...args], 30_000);
+  } catch (e: unknown) {
+    r = { code: -1, output: e instanceof Error ? e.message : String(e) };
+  }
+  if (r.code === 0) return;
+  const status = r.code >= 0 ? `exit status ${r.code}` : 'not run';
+  throw new Error(`${cmd === 'umount' ? 'unmount' : 'mount'} failed: ${status}\nMounting command: ${cmd}\nMounting arguments: ${args.join(' ')}\nOutput: ${r.output.trim()}`);
 }
 
 /** `mount -t tmpfs -o size=N tmpfs DIR` as the emptyDir plugin's setupTmpfs (no size option when sizeBytes is 0). */
