@@ -29,6 +29,7 @@ import { serviceEnvVarMap } from './service-env.js';
 import { runLifecycleHandler, type LifecycleHandlerContext } from './lifecycle-handler.js';
 import { createTerminationMessageFile, podContainerDir } from './termination-message.js';
 import type { ResourceQuantities } from './resource-field-ref.js';
+import { startImageGC, type ImageGCOptions } from './image-gc.js';
 
 export interface KubeletOptions {
   client: RestClient;
@@ -51,6 +52,8 @@ export interface KubeletOptions {
   restartBackoff?: Backoff;
   /** Image pull back-off (default 10 s doubling to 300 s). */
   pullBackoff?: Backoff;
+  /** Image garbage collection every 5 min (thresholds 85%/80%, min age 2 min, the sandbox image); false turns it off. */
+  imageGC?: false | Pick<ImageGCOptions, 'policy' | 'sandboxImage' | 'periodMs'>;
 }
 
 export interface Kubelet {
@@ -559,6 +562,11 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
   };
   const relistTimer = setInterval(() => void relist(), relistMs);
   relistTimer.unref();
+  const nodeRef = { kind: 'Node', metadata: { name: nodeName, uid: nodeName } }; // upstream's nodeRef: the uid is the name
+  const imageGC = opts.imageGC === false ? undefined : startImageGC({
+    ...opts.imageGC, runtime, images: opts.images, log: { info: (m, f) => log.info(m, { ...logger, ...f }), warn: (m, f) => log.warn(m, { ...logger, ...f }), error: (m, f) => log.error(m, { ...logger, ...f }) },
+    record: (type, reason, message) => recorder.event(nodeRef, type, reason, message),
+  });
 
   services.start();
   pods.start();
@@ -579,6 +587,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
       pods.stop();
       services.stop();
       await Promise.allSettled([...active]);
+      await imageGC?.stop();
       await recorder.flush();
       recorder.stop();
     },
