@@ -98,6 +98,8 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       images: runtime.cri,
       rootDir: join(opts.dataDir, 'agent'),
       hostIP: machine.internalIp,
+      // Image GC never removes the sandbox image, whichever --pause-image names.
+      imageGC: { sandboxImage: runtime.sandboxImage },
     });
     log.info('node agent started', { component: 'agent', node: nodeName, internalIP: machine.internalIp, kubeletPort: kubeletServer?.port });
     return {
