@@ -23,7 +23,7 @@ describe('kubelet statistics on real containerd', { skip }, () => {
   let server: K8tsServer;
   let nodeName = '';
   let kubeletPort = 0;
-  const { kubectl } = agentKubectl(() => server.kubeconfig);
+  const { kubectl, kubectlResult } = agentKubectl(() => server.kubeconfig);
   const kubelet = (path: string): Promise<{ code: number; type: string; body: string }> => {
     const client = loadKubeletClientConfig(server.dataDir);
     return new Promise((resolve, reject) => {
@@ -127,6 +127,17 @@ describe('kubelet statistics on real containerd', { skip }, () => {
     assert.match(a.body, /^resource_scrape_error 0$/m);
     const cpu = /^container_cpu_usage_seconds_total\{container="main",namespace="default",pod="spinner"\} (\S+)/m.exec(a.body);
     assert.ok(Number(cpu?.[1]) > 1, 'the busy loop has used more than a second of CPU');
+  });
+
+  test('nodes/proxy reaches the kubelet through the API server: healthz, the summary, the resource metrics, and its 404', async () => {
+    assert.equal(await kubectl(['get', '--raw', `/api/v1/nodes/${nodeName}/proxy/healthz`]), 'ok');
+    const s = JSON.parse(await kubectl(['get', '--raw', `/api/v1/nodes/${nodeName}/proxy/stats/summary?only_cpu_and_memory=true`])) as Summary;
+    assert.equal(s.node.nodeName, nodeName);
+    assert.match(await kubectl(['get', '--raw', `/api/v1/nodes/${nodeName}/proxy/metrics/resource`]), /^node_cpu_usage_seconds_total /m);
+    const missing = await kubectlResult(['get', '--raw', `/api/v1/nodes/${nodeName}/proxy/nope`]);
+    assert.equal(missing.stderr, 'Error from server (NotFound): the server could not find the requested resource\n');
+    const noNode = await kubectlResult(['get', '--raw', '/api/v1/nodes/nonode/proxy/healthz']);
+    assert.equal(noNode.stderr, 'Error from server (NotFound): nodes "nonode" not found\n');
   });
 
   test('the stats need the kubelet-client certificate', async () => {

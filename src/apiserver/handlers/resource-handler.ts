@@ -26,6 +26,7 @@ import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import { evictPodWithBudgets } from '../eviction/evict-pod-with-budgets.js';
 import { propagateDryRun } from '../eviction/propagate-dry-run.js';
 import { servePodLog } from './pod-log.js';
+import { serveNodeProxy } from './node-proxy.js';
 import { metricsGroup, serveMetrics } from '../metrics-api/metrics-api.js';
 
 export interface HandlerContext {
@@ -133,6 +134,9 @@ async function serveResource(req: Req, res: Res, info: ResourceRequestInfo, quer
     case 'log':
       if (info.verb !== 'get') throw ApiError.methodNotSupported({ group: r.group, name: `${r.resource}/log` }, info.verb);
       return servePodLog(req, res, info, query, ctx);
+    case 'proxy':
+      if (r.resource === 'nodes') return serveNodeProxy(req, res, info, query, ctx);
+      throw new ApiError(503, 'ServiceUnavailable', `${r.resource}/proxy needs the service proxy, which k8ts does not run yet`);
     case 'finalize':
       if (info.verb !== 'update') throw ApiError.methodNotSupported({ group: r.group, name: `${r.resource}/finalize` }, info.verb);
       return finalizeNamespace(req, res, info, query, ctx, r, store);
