@@ -209,8 +209,12 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
     },
   );
   // exec, attach and port-forward: HTTP/1.1 upgrades, handed to the runtime's streaming server.
+  // Upgraded connections are the server's no more: close() ends them itself.
+  const upgraded = new Set<Duplex>();
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
     const url = new URL(req.url ?? '/', 'https://kubelet');
     const user = authenticate(req);
     if (user === undefined) return writeSocketText(socket, 401, 'Unauthorized');
@@ -238,6 +242,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
         ownStats?.close();
         server.close(() => resolve());
         server.closeAllConnections();
+        for (const socket of upgraded) socket.destroy();
       }),
   };
 }

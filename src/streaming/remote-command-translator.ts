@@ -73,6 +73,10 @@ export function statusFromFailedUpgrade(code: number, body: Buffer): StreamStatu
   return ApiError.internal(`unable to upgrade connection: ${text === '' ? `${code}` : text}`).toStatus();
 }
 
+/** Above this much unsent data towards one side, the other side is not read until it drains below the low mark. */
+export const HIGH_WATER_BYTES = 4 * 1024 * 1024;
+const LOW_WATER_BYTES = 1024 * 1024;
+
 function send(ws: WebSocket, channel: number, data: Buffer): void {
   if (ws.readyState !== ws.OPEN) return;
   const framed = Buffer.allocUnsafe(data.length + 1);
@@ -94,6 +98,7 @@ export async function translateRemoteCommand(ws: WebSocket, opts: RemoteCommandO
   let session: SpdyClientSession | undefined;
   const early: Buffer[] = [];
   let clientGone = false;
+  let afterWrite = (): void => undefined;
   const onMessage = (data: Buffer): void => {
     if (session === undefined) {
       early.push(data);
@@ -107,10 +112,15 @@ export async function translateRemoteCommand(ws: WebSocket, opts: RemoteCommandO
       if (payload[0] === Channel.Stdin) stdin?.end();
       else if (payload[0] === Channel.Resize) resize?.end();
     }
+    afterWrite();
   };
   ws.on('message', (data: Buffer, isBinary: boolean) => {
     if (isBinary && data.length > 0) onMessage(data);
   });
+  // A malformed frame, a reset: the session ends ('close' follows), never the process.
+  ws.on('error', () => ws.terminate());
+  // Until the kubelet's session is up, the client is not read (its messages would pile up in `early`).
+  ws.pause();
   const gone = new Promise<void>((resolve) =>
     ws.once('close', () => {
       clientGone = true;
@@ -146,6 +156,24 @@ export async function translateRemoteCommand(ws: WebSocket, opts: RemoteCommandO
 
   const s = new SpdyClientSession(upgraded.socket, upgraded.leftover);
   upgraded.socket.resume();
+  const kubelet = upgraded.socket;
+  // Backpressure: a client that does not read stops the kubelet's output here, and a kubelet that does not take
+  // stdin stops the client's, instead of either piling up in memory.
+  const toClient = (channel: number, d: Buffer): void => {
+    send(ws, channel, d);
+    if (ws.bufferedAmount <= HIGH_WATER_BYTES || kubelet.isPaused()) return;
+    kubelet.pause();
+    const wait = (): void => {
+      if (ws.readyState !== ws.OPEN || ws.bufferedAmount < LOW_WATER_BYTES) kubelet.resume();
+      else setTimeout(wait, 10).unref();
+    };
+    setTimeout(wait, 10).unref();
+  };
+  const fromClientWritten = (): void => {
+    if (kubelet.writableLength <= HIGH_WATER_BYTES || ws.isPaused) return;
+    ws.pause();
+    kubelet.once('drain', () => ws.resume());
+  };
   const ended = (st: SpdyStream | undefined): Promise<void> => (st === undefined || st.ended ? Promise.resolve() : new Promise((r) => st.once('end', () => r())));
   // client-go's stream order: error, stdin, stdout, stderr (without a TTY), resize (with one).
   const errorStream = s.createStream([['streamType', 'error']]);
@@ -156,15 +184,17 @@ export async function translateRemoteCommand(ws: WebSocket, opts: RemoteCommandO
   let stderr: SpdyStream | undefined;
   if (opts.stdout) {
     stdout = s.createStream([['streamType', 'stdout']]);
-    stdout.on('data', (d: Buffer) => send(ws, Channel.Stdout, d));
+    stdout.on('data', (d: Buffer) => toClient(Channel.Stdout, d));
   }
   if (opts.stderr && !opts.tty) {
     stderr = s.createStream([['streamType', 'stderr']]);
-    stderr.on('data', (d: Buffer) => send(ws, Channel.Stderr, d));
+    stderr.on('data', (d: Buffer) => toClient(Channel.Stderr, d));
   }
   if (opts.tty) resize = s.createStream([['streamType', 'resize']]);
   session = s;
+  afterWrite = fromClientWritten;
   for (const d of early.splice(0)) onMessage(d);
+  ws.resume();
 
   await Promise.all([ended(stdout), ended(stderr)]);
   await ended(errorStream);

@@ -75,10 +75,11 @@ export function dialUpgrade(r: UpgradeRequest): Promise<UpgradeResponse> {
       : netConnect({ host, port }, onConnect);
     socket.setNoDelay(true);
     const timer = setTimeout(() => fail(new UpgradeDialError(`dial tcp ${host}:${port}: i/o timeout`)), r.timeoutMs ?? 30_000);
-    socket.once('error', (e: unknown) => {
+    const onError = (e: unknown): void => {
       clearTimeout(timer);
       fail(new UpgradeDialError(dialErrorText(host, port, e)));
-    });
+    };
+    socket.once('error', onError);
     let buf = Buffer.alloc(0);
     const onData = (d: Buffer): void => {
       buf = Buffer.concat([buf, d]);
@@ -104,7 +105,9 @@ export function dialUpgrade(r: UpgradeRequest): Promise<UpgradeResponse> {
         headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
       }
       settled = true;
-      socket.removeAllListeners('error');
+      // The socket is the caller's now; an error on it (a reset) must never go unheard, whatever the caller listens to.
+      socket.off('error', onError);
+      socket.on('error', () => undefined);
       resolve({ statusCode: Number(m[1]), headers, rawHead, leftover: buf.subarray(end + 4), socket });
     };
     const onEnd = (): void => fail(new UpgradeDialError('EOF'));
@@ -164,6 +167,11 @@ export function splice(a: Duplex, b: Duplex, onClose?: () => void): void {
     b.destroy();
     onClose?.();
   };
+  // A side that closed while the other was being dialled has fired its 'close' already: end both now.
+  if (a.destroyed || b.destroyed) {
+    close();
+    return;
+  }
   a.pipe(b);
   b.pipe(a);
   for (const s of [a, b]) {

@@ -168,6 +168,29 @@ describe('kubectl exec, attach, port-forward and cp through the API server and t
     assert.doesNotMatch(r.stderr, /fallback/i);
   });
 
+  test('every kubectl from 1.27 to 1.33 execs with stdin and an exit code, and forwards a port, without falling back', { timeout: 180_000 }, async () => {
+    for (let minor = 27; minor <= 33; minor++) {
+      const bin = kubectlBinary(minor);
+      if (bin === undefined) continue;
+      const c: Client = { name: `kubectl 1.${minor}`, bin, env: {} };
+      const r = await run(c, ['exec', '-v=4', '-i', 'shell', '--', 'sh', '-c', 'cat; exit 2'], `from 1.${minor}\n`);
+      assert.deepEqual({ code: r.code, stdout: r.stdout }, { code: 2, stdout: `from 1.${minor}\n` }, `${c.name}: ${r.stderr}`);
+      assert.match(r.stderr, /command terminated with exit code 2/, c.name);
+      assert.doesNotMatch(r.stderr, /fallback/i, c.name);
+      const local = await freePort();
+      const pf = server.kubectlBackground(['port-forward', '-v=4', '--address', '127.0.0.1', 'pod/web', `${local}:${WEB_PORTS[0]}`], { bin });
+      stoppers.add(pf);
+      try {
+        await pf.waitForOutput((out) => out.includes(`Forwarding from 127.0.0.1:${local} -> ${WEB_PORTS[0]}`), 20_000);
+        assert.equal(await httpGet(local), WEB_BODIES[0], c.name);
+        assert.doesNotMatch(pf.stderr, /fallback/i, c.name);
+      } finally {
+        await pf.stop();
+        stoppers.delete(pf);
+      }
+    }
+  });
+
   test('kubectl 1.32 forwards ports over SPDY tunnelled in a WebSocket without falling back to SPDY', { timeout: 60_000 }, async () => {
     const c = websocketClient;
     const local = await freePort();

@@ -124,6 +124,38 @@ export function writeSocketError(socket: Duplex, e: unknown): void {
   socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 ${err.code} ${reason}\r\nContent-Type: application/json\r\nCache-Control: no-cache, private\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`), body]));
 }
 
+/**
+ * Completes the WebSocket handshake on a socket the HTTP server handed over, answering with `protocol` (checked by
+ * hand: ws refuses a subprotocol name with a '/', as SPDY/3.1+portforward.k8s.io has). Undefined when the handshake
+ * fails (ws has answered 400 and closed the socket) or the client went first.
+ */
+function acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, protocol: string | undefined): Promise<import('ws').WebSocket | undefined> {
+  return new Promise((resolve) => {
+    let done = false;
+    const onClose = (): void => {
+      if (done) return;
+      done = true;
+      resolve(undefined);
+    };
+    socket.once('close', onClose);
+    if (socket.destroyed) return onClose();
+    delete req.headers['sec-websocket-protocol'];
+    const server = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false });
+    if (protocol !== undefined) server.on('headers', (headers: string[]) => headers.push(`Sec-WebSocket-Protocol: ${protocol}`));
+    server.handleUpgrade(req, socket, head, (w) => {
+      socket.off('close', onClose);
+      // A malformed frame or a reset ends the session ('close' follows), never the process.
+      w.on('error', () => w.terminate());
+      if (done) {
+        w.terminate();
+        return;
+      }
+      done = true;
+      resolve(w);
+    });
+  });
+}
+
 /** Headers not passed to the kubelet: hop-by-hop ones are rewritten, and the client's credentials are not the API server's. */
 const notForwarded = new Set(['host', 'authorization', 'impersonate-user', 'impersonate-group', 'impersonate-uid']);
 
@@ -149,10 +181,8 @@ export async function servePodStream(req: IncomingMessage, socket: Duplex, head:
 
   const protocols = offeredProtocols(req);
   if (isWebSocket(req) && subresource !== 'portforward' && protocols.includes(STREAM_PROTOCOL_V5)) {
-    const ws = await new Promise<import('ws').WebSocket>((resolve) => {
-      const server = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false, handleProtocols: () => STREAM_PROTOCOL_V5 });
-      server.handleUpgrade(req, socket, head, (w) => resolve(w));
-    });
+    const ws = await acceptWebSocket(req, socket, head, STREAM_PROTOCOL_V5);
+    if (ws === undefined) return;
     await translateRemoteCommand(ws, opts, () =>
       dialUpgrade({
         url,
@@ -213,16 +243,12 @@ async function tunnelPortForward(req: IncomingMessage, socket: Duplex, head: Buf
     return;
   }
   const chosen = (upstream.headers['x-stream-protocol-version'] ?? '').trim();
-  const ws = await new Promise<import('ws').WebSocket>((resolve) => {
-    // ws refuses subprotocol names with a '/' (RFC 6455's token syntax) before it would ask handleProtocols, and
-    // "SPDY/3.1+portforward.k8s.io" has one, as gorilla/websocket accepts: the header is taken off the request and
-    // the chosen protocol put into the answer by hand.
-    delete req.headers['sec-websocket-protocol'];
-    const server = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false });
-    if (chosen !== '') server.on('headers', (headers: string[]) => headers.push(`Sec-WebSocket-Protocol: ${TUNNELING_PREFIX}${chosen}`));
-    server.handleUpgrade(req, socket, head, (w) => resolve(w));
-  });
   const backend = upstream.socket;
+  const ws = await acceptWebSocket(req, socket, head, chosen === '' ? undefined : `${TUNNELING_PREFIX}${chosen}`);
+  if (ws === undefined) {
+    backend.destroy();
+    return;
+  }
   let closed = false;
   const close = (): void => {
     if (closed) return;
@@ -235,9 +261,9 @@ async function tunnelPortForward(req: IncomingMessage, socket: Duplex, head: Buf
       ws.close(1003, 'invalid message type received');
       return;
     }
-    if (!backend.write(data)) {
-      socket.pause();
-      backend.once('drain', () => socket.resume());
+    if (!backend.write(data) && !ws.isPaused) {
+      ws.pause();
+      backend.once('drain', () => ws.resume());
     }
   });
   ws.on('close', close);

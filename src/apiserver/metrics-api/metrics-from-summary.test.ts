@@ -124,3 +124,13 @@ describe('podMetricsOf', () => {
     assert.equal(podMetricsOf(pod, stats, now, 90_500)?.window, '1m30.5s');
   });
 });
+
+describe('a kubelet summary with a figure that is not a number', () => {
+  test('leaves that node out instead of failing, and the quantities never throw', () => {
+    const node = { metadata: { name: 'n1' } };
+    const bad = { nodeName: 'n1', cpu: { time: '2026-11-22T10:00:00Z', usageNanoCores: 'abc' as unknown as number }, memory: { time: '2026-11-22T10:00:00Z', workingSetBytes: 1024 } };
+    assert.equal(nodeMetricsOf(node, bad as unknown as Parameters<typeof nodeMetricsOf>[1], Date.parse('2026-11-22T10:00:05Z')), undefined);
+    assert.equal(cpuQuantity(Number.NaN), '0');
+    assert.equal(memoryQuantity(Number.POSITIVE_INFINITY), '0');
+  });
+});

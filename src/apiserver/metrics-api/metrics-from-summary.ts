@@ -55,12 +55,12 @@ export interface PodMetrics {
 
 /** A CPU rate in nanocores as metrics-server renders it: resource.NewScaledQuantity(n, resource.Nano).String(). */
 export function cpuQuantity(nanoCores: number): string {
-  return newScaledQuantity(BigInt(Math.max(0, Math.trunc(nanoCores))), -9).toString();
+  return newScaledQuantity(BigInt(Number.isFinite(nanoCores) ? Math.max(0, Math.trunc(nanoCores)) : 0), -9).toString();
 }
 
 /** A byte count as a BinarySI quantity: "0", "512", "1k" (below 1024 upstream falls back to DecimalSI), "123456Ki". */
 export function memoryQuantity(bytes: number): string {
-  return newQuantity(BigInt(Math.max(0, Math.trunc(bytes))), 'BinarySI').toString();
+  return newQuantity(BigInt(Number.isFinite(bytes) ? Math.max(0, Math.trunc(bytes)) : 0), 'BinarySI').toString();
 }
 
 /** metav1.Time's JSON: RFC 3339, UTC, whole seconds. */
@@ -77,8 +77,10 @@ interface RawUsage {
 
 function rawUsage(cpu: CpuStats | undefined, memory: MemoryStats | undefined): RawUsage | undefined {
   if (cpu?.usageNanoCores === undefined || memory?.workingSetBytes === undefined) return undefined;
+  // A kubelet's figure that is not a number leaves just that node or pod out, as metrics-server drops bad data.
+  if (!Number.isFinite(Number(cpu.usageNanoCores)) || !Number.isFinite(Number(memory.workingSetBytes))) return undefined;
   const time = Date.parse(cpu.time !== '' ? cpu.time : memory.time);
-  return { nanoCores: cpu.usageNanoCores, workingSetBytes: memory.workingSetBytes, time: Number.isNaN(time) ? 0 : time };
+  return { nanoCores: Number(cpu.usageNanoCores), workingSetBytes: Number(memory.workingSetBytes), time: Number.isNaN(time) ? 0 : time };
 }
 
 function usageOf(u: RawUsage): Usage {

@@ -48,3 +48,31 @@ describe('CommandShell', () => {
     }
   });
 });
+
+describe('CommandShell after a timeout', () => {
+  test('the commands that follow keep their own output, and the timed-out command dies with its shell', async () => {
+    const sh = new CommandShell();
+    try {
+      // A sleep of a length no other process uses, to find it by its arguments.
+      const marker = `sleep ${(30 + (process.pid % 997) / 1000).toFixed(3)}`;
+      await assert.rejects(sh.run(['sh', '-c', marker], 200), /timed out/);
+      const results = await Promise.all([sh.run(['echo', 'first']), sh.run(['echo', 'second']), sh.run(['echo', 'third'])]);
+      assert.deepEqual(results.map((r) => r.output), ['first\n', 'second\n', 'third\n']);
+      // The hung command was in the old shell's process group, which was killed with it.
+      await new Promise((r) => setTimeout(r, 100));
+      const ps = await sh.run(['sh', '-c', `ps -eo args | grep -c '^${marker}$' || true`]);
+      assert.equal(ps.output.trim(), '0');
+    } finally {
+      sh.close();
+    }
+  });
+
+  test('a shell that cannot be started fails the command instead of the process', async () => {
+    const sh = new CommandShell('/nonexistent/sh');
+    try {
+      await assert.rejects(sh.run(['echo', 'x']), /the command shell (failed|exited)/);
+    } finally {
+      sh.close();
+    }
+  });
+});

@@ -16,22 +16,28 @@ export function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-interface Pending {
-  marker: string;
+interface Job {
+  argv: readonly string[];
+  timeoutMs: number;
   resolve: (r: ShellResult) => void;
   reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
+}
+
+/** One shell process and what belongs to it alone: its unread output and the command it runs. */
+interface Shell {
+  proc: ChildProcessWithoutNullStreams;
+  buf: string;
+  current: { job: Job; marker: string; timer: NodeJS.Timeout } | undefined;
+  dead: boolean;
 }
 
 export class CommandShell {
-  private proc: ChildProcessWithoutNullStreams | undefined;
-  private buf = '';
-  private readonly queue: { argv: readonly string[]; timeoutMs: number; resolve: (r: ShellResult) => void; reject: (e: Error) => void }[] = [];
-  private current: Pending | undefined;
+  private shellNow: Shell | undefined;
+  private readonly queue: Job[] = [];
   private seq = 0;
   private readonly nonce = randomBytes(6).toString('hex');
 
-  constructor(private readonly shell = '/bin/sh') {}
+  constructor(private readonly shellPath = '/bin/sh') {}
 
   /** Runs argv (quoted, never interpreted by the shell) and resolves with its exit status and combined output. */
   run(argv: readonly string[], timeoutMs = 30_000): Promise<ShellResult> {
@@ -43,72 +49,84 @@ export class CommandShell {
 
   /** Ends the shell (commands still queued fail). */
   close(): void {
-    const p = this.proc;
-    this.proc = undefined;
-    p?.stdin.end();
-    p?.kill('SIGKILL');
+    const sh = this.shellNow;
+    this.shellNow = undefined;
+    if (sh !== undefined) this.kill(sh, new Error('the command shell was closed'));
     for (const q of this.queue.splice(0)) q.reject(new Error('the command shell was closed'));
   }
 
-  private start(): ChildProcessWithoutNullStreams {
-    const p = spawn(this.shell, ['-s'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
-    p.stdout.setEncoding('utf8');
-    p.stdout.on('data', (d: string) => this.onData(d));
+  /** Kills a shell and whatever it runs (its own process group), failing its command with `why`. */
+  private kill(sh: Shell, why: Error): void {
+    if (sh.dead) return;
+    sh.dead = true;
+    const cur = sh.current;
+    sh.current = undefined;
+    if (cur !== undefined) {
+      clearTimeout(cur.timer);
+      cur.job.reject(why);
+    }
+    sh.proc.stdin.end();
+    try {
+      if (sh.proc.pid !== undefined) process.kill(-sh.proc.pid, 'SIGKILL');
+    } catch {
+      sh.proc.kill('SIGKILL');
+    }
+    if (this.shellNow === sh) this.shellNow = undefined;
+  }
+
+  private start(): Shell {
+    // detached: a process group of its own, so that a timed-out command (a hung mount) dies with its shell.
+    const proc = spawn(this.shellPath, ['-s'], { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { ...process.env, LC_ALL: 'C' } });
+    const sh: Shell = { proc, buf: '', current: undefined, dead: false };
+    proc.stdout.setEncoding('utf8');
+    proc.stdout.on('data', (d: string) => this.onData(sh, d));
     // The shell's own complaints (none expected) go nowhere: the commands' stderr is folded into their output.
-    p.stderr.resume();
-    p.stdin.on('error', () => undefined);
-    p.on('exit', () => {
-      if (this.proc === p) this.proc = undefined;
-      this.buf = '';
-      const cur = this.current;
-      if (cur !== undefined) {
-        this.current = undefined;
-        clearTimeout(cur.timer);
-        cur.reject(new Error('the command shell exited'));
-      }
+    proc.stderr.resume();
+    proc.stdin.on('error', () => undefined);
+    const ended = (why: Error): void => {
+      this.kill(sh, why);
       this.next();
-    });
+    };
+    proc.on('error', (e: Error) => ended(new Error(`the command shell failed: ${e.message}`)));
+    proc.on('exit', () => ended(new Error('the command shell exited')));
     // A pending command keeps the process alive through its timer; an idle shell does not.
-    p.unref();
-    (p.stdout as unknown as { unref?: () => void }).unref?.();
-    (p.stderr as unknown as { unref?: () => void }).unref?.();
-    (p.stdin as unknown as { unref?: () => void }).unref?.();
-    return p;
+    proc.unref();
+    for (const s of [proc.stdout, proc.stderr, proc.stdin]) (s as unknown as { unref?: () => void }).unref?.();
+    return sh;
   }
 
   private next(): void {
-    if (this.current !== undefined) return;
+    let sh = this.shellNow;
+    if (sh !== undefined && sh.current !== undefined) return;
     const job = this.queue.shift();
     if (job === undefined) return;
-    const proc = (this.proc ??= this.start());
+    if (sh === undefined || sh.dead) sh = this.shellNow = this.start();
     const marker = `__k8ts_${this.nonce}_${++this.seq}`;
+    const own = sh;
     const timer = setTimeout(() => {
-      const cur = this.current;
-      if (cur?.marker !== marker) return;
-      this.current = undefined;
-      this.proc = undefined;
-      proc.kill('SIGKILL');
-      cur.reject(new Error(`${job.argv[0] ?? ''} timed out after ${job.timeoutMs} ms`));
+      if (own.current?.marker !== marker) return;
+      this.kill(own, new Error(`${job.argv[0] ?? ''} timed out after ${job.timeoutMs} ms`));
       this.next();
     }, job.timeoutMs);
-    this.current = { marker, resolve: job.resolve, reject: job.reject, timer };
-    proc.stdin.write(`${job.argv.map(shellQuote).join(' ')} </dev/null 2>&1; printf '\\n${marker} %d\\n' "$?"\n`);
+    sh.current = { job, marker, timer };
+    sh.proc.stdin.write(`${job.argv.map(shellQuote).join(' ')} </dev/null 2>&1; printf '\\n${marker} %d\\n' "$?"\n`);
   }
 
-  private onData(d: string): void {
-    this.buf += d;
-    const cur = this.current;
+  private onData(sh: Shell, d: string): void {
+    if (sh.dead) return;
+    sh.buf += d;
+    const cur = sh.current;
     if (cur === undefined) return;
-    const at = this.buf.indexOf(`\n${cur.marker} `);
+    const at = sh.buf.indexOf(`\n${cur.marker} `);
     if (at < 0) return;
-    const eol = this.buf.indexOf('\n', at + 1);
+    const eol = sh.buf.indexOf('\n', at + 1);
     if (eol < 0) return;
-    const code = Number(this.buf.slice(at + cur.marker.length + 2, eol));
-    const output = this.buf.slice(0, at);
-    this.buf = this.buf.slice(eol + 1);
-    this.current = undefined;
+    const code = Number(sh.buf.slice(at + cur.marker.length + 2, eol));
+    const output = sh.buf.slice(0, at);
+    sh.buf = sh.buf.slice(eol + 1);
+    sh.current = undefined;
     clearTimeout(cur.timer);
-    cur.resolve({ code, output });
+    cur.job.resolve({ code, output });
     this.next();
   }
 }
