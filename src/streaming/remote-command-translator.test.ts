@@ -450,3 +450,45 @@ describe('translateRemoteCommand', () => {
     }
   });
 });
+
+describe('translateRemoteCommand against misbehaving clients', () => {
+  test('a malformed frame from the client ends the session instead of throwing', async () => {
+    const s = await start({ stdin: true, stdout: true, stderr: false, tty: false });
+    try {
+      await s.message(0);
+      const kubelet = await s.kubelet;
+      await kubelet.until(() => kubelet.streams.size === 3);
+      // A frame with the reserved opcode 3: ws's receiver rejects it with an 'error' on the server's socket.
+      const raw = (s.client as unknown as { _socket: Socket })._socket;
+      raw.write(Buffer.from([0x83, 0x80, 0, 0, 0, 0]));
+      await s.translated;
+      await new Promise<void>((resolve) => (kubelet.socket.destroyed ? resolve() : kubelet.socket.once('close', () => resolve())));
+    } finally {
+      await s.cleanup();
+    }
+  });
+
+  test('a client that does not read stops the kubelet being read, so output does not pile up', async () => {
+    const s = await start({ stdin: false, stdout: true, stderr: false, tty: false });
+    try {
+      await s.message(0);
+      const kubelet = await s.kubelet;
+      await kubelet.until(() => kubelet.streams.size === 2);
+      // The client stops reading; the kubelet writes 64 MiB as fast as its socket lets it.
+      (s.client as unknown as { _socket: Socket })._socket.pause();
+      const chunk = Buffer.alloc(256 * 1024, 0x61);
+      let written = 0;
+      const deadline = Date.now() + 3000;
+      while (written < 64 * 1024 * 1024 && Date.now() < deadline) {
+        if (!kubelet.socket.write(Buffer.concat([u32s(kubelet.idOf('stdout'), chunk.length), chunk]))) {
+          const drained = await Promise.race([once(kubelet.socket, 'drain').then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 300))]);
+          if (!drained) break;
+        }
+        written += chunk.length;
+      }
+      assert.ok(written < 64 * 1024 * 1024, `the kubelet could write all ${written} bytes: nothing held it back`);
+    } finally {
+      await s.cleanup();
+    }
+  });
+});
