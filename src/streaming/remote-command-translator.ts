@@ -130,6 +130,8 @@ export async function translateRemoteCommand(ws: WebSocket, opts: RemoteCommandO
   );
 
   const finish = async (status: StreamStatus): Promise<void> => {
+    // Read the client again (it was paused while the kubelet was dialled): its answer to the close frame ends the session.
+    ws.resume();
     send(ws, Channel.Error, Buffer.from(JSON.stringify(status)));
     if (ws.readyState === ws.OPEN) ws.close(1000);
     await gone;
