@@ -186,3 +186,29 @@ export function writeChunk(res: Res, chunk: string | Buffer, flush = false): boo
   if (flush && res instanceof ServerResponse && res.socket !== null && res.socket.writableCorked > 0) res.socket.uncork();
   return ok;
 }
+
+/**
+ * Streams a backend's response body to the client until either side ends (a client gone ends the backend's
+ * response too), holding the backend back while the client's buffer is full. `flush` writes each chunk at once
+ * (followed logs).
+ */
+export function pipeBody(from: IncomingMessage, res: Res, flush = false): Promise<void> {
+  return new Promise<void>((resolve) => {
+    res.on('close', () => {
+      from.destroy();
+      resolve();
+    });
+    from.on('data', (d: Buffer) => {
+      if (!writeChunk(res, d, flush)) {
+        from.pause();
+        res.once('drain', () => from.resume());
+      }
+    });
+    const end = (): void => {
+      res.end();
+      resolve();
+    };
+    from.on('end', end);
+    from.on('error', end);
+  });
+}

@@ -9,7 +9,7 @@ import type { Node } from 'kubernetes-types/core/v1.js';
 import { findResource } from '../../api/resources.js';
 import { ApiError } from '../../machinery/errors.js';
 import { dialErrorText } from '../../streaming/upgrade-dial.js';
-import { writeChunk, type Req, type Res } from '../http.js';
+import { pipeBody, type Req, type Res } from '../http.js';
 import type { ResourceRequestInfo } from '../request-info.js';
 import type { HandlerContext } from './resource-handler.js';
 import { getKubeletClientConfig, kubeletEndpoint } from './pod-log.js';
@@ -54,24 +54,5 @@ export async function serveNodeProxy(req: Req, res: Res, info: ResourceRequestIn
     out[k] = v;
   }
   res.writeHead(upstream.statusCode ?? 502, out);
-  await new Promise<void>((resolve) => {
-    upstream.on('data', (d: Buffer) => {
-      if (!writeChunk(res, d)) {
-        upstream.pause();
-        res.once('drain', () => upstream.resume());
-      }
-    });
-    upstream.on('end', () => {
-      res.end();
-      resolve();
-    });
-    upstream.on('error', () => {
-      res.end();
-      resolve();
-    });
-    res.on('close', () => {
-      upstream.destroy();
-      resolve();
-    });
-  });
+  await pipeBody(upstream, res);
 }

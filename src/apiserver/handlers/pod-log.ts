@@ -11,7 +11,7 @@ import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { findResource } from '../../api/resources.js';
 import { ApiError } from '../../machinery/errors.js';
 import { fieldError, type FieldError } from '../../machinery/field-errors.js';
-import { writeChunk, type Req, type Res } from '../http.js';
+import { pipeBody, type Req, type Res } from '../http.js';
 import type { ResourceRequestInfo } from '../request-info.js';
 import type { HandlerContext } from './resource-handler.js';
 
@@ -264,26 +264,5 @@ export async function servePodLog(_req: Req, res: Res, info: ResourceRequestInfo
     throw kubeletErrorStatus(code, await readLimited(upstream), info.name);
   }
   res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-cache, private' });
-  const follow = opts.follow === true;
-  await new Promise<void>((resolve) => {
-    const finish = (): void => {
-      upstream.destroy();
-      resolve();
-    };
-    res.on('close', finish);
-    upstream.on('data', (d: Buffer) => {
-      if (!writeChunk(res, d, follow)) {
-        upstream.pause();
-        res.once('drain', () => upstream.resume());
-      }
-    });
-    upstream.on('end', () => {
-      res.end();
-      resolve();
-    });
-    upstream.on('error', () => {
-      res.end();
-      resolve();
-    });
-  });
+  await pipeBody(upstream, res, opts.follow === true);
 }
