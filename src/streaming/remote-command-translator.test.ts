@@ -381,7 +381,8 @@ describe('translateRemoteCommand', () => {
     }
   });
 
-  test('a dial that fails ends the session with an internal error on channel 3', async () => {
+  // The close handshake must not wait out ws's 30 s close timeout (the client is read again before it).
+  test('a dial that fails ends the session with an internal error on channel 3', { timeout: 5000 }, async () => {
     const s = await start({ stdin: false, stdout: true, stderr: false, tty: false }, async () => {
       throw new UpgradeDialError('dial tcp 10.0.0.9:10250: connect: connection refused');
     });
@@ -397,7 +398,8 @@ describe('translateRemoteCommand', () => {
     }
   });
 
-  test('a kubelet that does not upgrade gives its text as the upgrade error', async () => {
+  // The close handshake must not wait out ws's 30 s close timeout (the client is read again before it).
+  test('a kubelet that does not upgrade gives its text as the upgrade error', { timeout: 5000 }, async () => {
     const refuser = createServer((socket) => {
       socket.on('error', () => undefined);
       socket.once('data', () => socket.end('HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nContent-Length: 25\r\n\r\ncontainer not found ("c")'));
@@ -419,7 +421,8 @@ describe('translateRemoteCommand', () => {
     }
   });
 
-  test('a kubelet that upgrades to another protocol version is an error', async () => {
+  // The close handshake must not wait out ws's 30 s close timeout (the client is read again before it).
+  test('a kubelet that upgrades to another protocol version is an error', { timeout: 5000 }, async () => {
     const s = await start({ stdin: false, stdout: true, stderr: false, tty: false }, async (port) => {
       const socket = createConnection({ host: '127.0.0.1', port });
       await once(socket, 'connect');
