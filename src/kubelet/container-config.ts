@@ -9,6 +9,7 @@ import type { ContainerConfig, KeyValue, LinuxContainerResources, LinuxContainer
 import { podQOSClass } from '../apiserver/registry/strategy.js';
 import { containerResourceRuntimeValue, type ResourceQuantities } from './resource-field-ref.js';
 import { parseQuantity } from '../machinery/quantity.js';
+import { extractFieldPathAsString } from './volumes/downward-api.js';
 import {
   annotationRestartCount, annotationTerminationGracePeriod, annotationTerminationMessagePath, annotationTerminationMessagePolicy,
   labelContainerName, labelPodName, labelPodNamespace, labelPodUid,
@@ -214,19 +215,9 @@ export function expandVars(input: string, vars: ReadonlyMap<string, string>): st
   return out;
 }
 
+/** podFieldSelectorRuntimeValue: the runtime's fields here, the object's own (metadata) from ExtractFieldPathAsString. */
 function fieldRefValue(pod: Pod, path: string, ctx: ContainerConfigContext): string {
-  const m = pod.metadata ?? {};
-  const label = /^metadata\.labels\['(.+)'\]$/.exec(path);
-  if (label?.[1] !== undefined) return m.labels?.[label[1]] ?? '';
-  const ann = /^metadata\.annotations\['(.+)'\]$/.exec(path);
-  if (ann?.[1] !== undefined) return m.annotations?.[ann[1]] ?? '';
   switch (path) {
-    case 'metadata.name':
-      return m.name ?? '';
-    case 'metadata.namespace':
-      return m.namespace ?? '';
-    case 'metadata.uid':
-      return m.uid ?? '';
     case 'spec.nodeName':
       return pod.spec?.nodeName ?? ctx.nodeName;
     case 'spec.serviceAccountName':
@@ -238,7 +229,11 @@ function fieldRefValue(pod: Pod, path: string, ctx: ContainerConfigContext): str
     case 'status.hostIPs':
       return ctx.hostIP;
     default:
-      throw new ContainerConfigError(`unsupported fieldPath: ${path}`);
+      try {
+        return extractFieldPathAsString(pod, path);
+      } catch (e: unknown) {
+        throw new ContainerConfigError(e instanceof Error ? e.message : String(e));
+      }
   }
 }
 

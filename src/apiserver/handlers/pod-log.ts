@@ -12,6 +12,7 @@ import { findResource } from '../../api/resources.js';
 import { ApiError } from '../../machinery/errors.js';
 import { fieldError, type FieldError } from '../../machinery/field-errors.js';
 import { pipeBody, type Req, type Res } from '../http.js';
+import { dialErrorText } from '../../streaming/upgrade-dial.js';
 import type { ResourceRequestInfo } from '../request-info.js';
 import type { HandlerContext } from './resource-handler.js';
 
@@ -190,16 +191,7 @@ export function kubeletErrorStatus(code: number, body: string, podName: string):
 
 /** Go's url.Error text for a failed GET (`Get "URL": dial tcp HOST:PORT: connect: connection refused`). */
 function dialError(url: string, host: string, port: number, e: unknown): ApiError {
-  const code = (e as { code?: unknown }).code;
-  const why =
-    code === 'ECONNREFUSED'
-      ? `dial tcp ${host}:${port}: connect: connection refused`
-      : code === 'ETIMEDOUT'
-        ? `dial tcp ${host}:${port}: i/o timeout`
-        : e instanceof Error
-          ? e.message
-          : String(e);
-  return new ApiError(500, '', `Get "${url}": ${why}`);
+  return new ApiError(500, '', `Get "${url}": ${dialErrorText(host, port, e)}`);
 }
 
 const maxReadLength = 50_000;
