@@ -23,7 +23,6 @@ import { STREAM_PROTOCOL_V4, STREAM_PROTOCOL_V5, translateRemoteCommand } from '
 export const streamSubresources = new Set(['exec', 'attach', 'portforward']);
 
 export const TUNNELING_PREFIX = 'SPDY/3.1+';
-export const PORT_FORWARD_PROTOCOL = 'portforward.k8s.io';
 
 /** v1.PodExecOptions / PodAttachOptions / PodPortForwardOptions as the query gives them. */
 export interface PodStreamOptions {
