@@ -168,6 +168,12 @@ describe('kubectl exec, attach, port-forward and cp through the API server and t
     assert.doesNotMatch(r.stderr, /fallback/i);
   });
 
+  test('a request to pods/exec that does not ask to upgrade is refused as upstream: Upgrade request required', { timeout: 30_000 }, async () => {
+    const r = await run(websocketClient, ['create', '--raw', '/api/v1/namespaces/default/pods/shell/exec?command=true&stdout=true', '-f', '-'], '{}');
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, 'Error from server (BadRequest): Upgrade request required\n');
+  });
+
   test('every kubectl from 1.27 to 1.33 execs with stdin and an exit code, and forwards a port, without falling back', { timeout: 180_000 }, async () => {
     for (let minor = 27; minor <= 33; minor++) {
       const bin = kubectlBinary(minor);

@@ -134,6 +134,12 @@ async function serveResource(req: Req, res: Res, info: ResourceRequestInfo, quer
     case 'log':
       if (info.verb !== 'get') throw ApiError.methodNotSupported({ group: r.group, name: `${r.resource}/log` }, info.verb);
       return servePodLog(req, res, info, query, ctx);
+    case 'exec':
+    case 'attach':
+    case 'portforward':
+      // Served on the upgrade path (pod-stream.ts); a request that does not ask to upgrade is refused as upstream's
+      // UpgradeAwareHandler refuses it.
+      throw ApiError.badRequest('Upgrade request required');
     case 'proxy':
       if (r.resource === 'nodes') return serveNodeProxy(req, res, info, query, ctx);
       throw new ApiError(503, 'ServiceUnavailable', `${r.resource}/proxy needs the service proxy, which k8ts does not run yet`);
