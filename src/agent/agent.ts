@@ -25,6 +25,14 @@ export interface AgentOptions {
   /** --pause-image (default registry.k8s.io/pause:3.10, built from busybox-static when absent). */
   pauseImage?: string;
   clusterCidr: string;
+  /** --service-cidr: the service (portal) network the proxy routes. */
+  serviceCidr: string;
+  /** --cluster-dns: the cluster DNS service's address, the nameserver of ClusterFirst pods. */
+  clusterDns: string;
+  /** --cluster-domain, without a trailing dot (default cluster.local). */
+  clusterDomain: string;
+  /** --resolv-conf: the node's resolvers (dnsPolicy Default; names outside the cluster). */
+  resolvConf: string;
   /** A server's node carries the control-plane role labels. */
   isServer: boolean;
   /** --kubelet-port: the kubelet's HTTPS server, on the node IP (default 10250; 0 picks a free port). */

@@ -51,6 +51,9 @@ export const serverOptions = {
   'leader-elect-retry-period': { type: 'string', default: '2s' },
   'token-file': { type: 'string' },
   'tls-san': { type: 'string', multiple: true },
+  'cluster-domain': { type: 'string', default: 'cluster.local' },
+  'cluster-dns': { type: 'string' },
+  'resolv-conf': { type: 'string', default: '/etc/resolv.conf' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -92,6 +95,10 @@ Flags:
                                   leader election timing, as upstream's (default 15s, 10s, 2s)
       --token-file FILE           static bearer tokens, CSV: token,user,uid,"group1,group2"
       --tls-san NAME              extra host name or IP for the serving certificate (repeatable)
+      --cluster-domain DOMAIN     the cluster's DNS domain (default cluster.local)
+      --cluster-dns IP            the cluster DNS service's address (default: the tenth address of --service-cidr)
+      --resolv-conf FILE          the resolvers for names outside the cluster and for dnsPolicy Default
+                                  (default /etc/resolv.conf)
 `;
 
 function localIPs(): string[] {
@@ -130,6 +137,9 @@ export async function runServer(argv: string[]): Promise<void> {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`invalid --https-listen-port ${values['https-listen-port']}`);
   const serviceCidr = parseCidr(values['service-cidr']);
   parseCidr(values['cluster-cidr']);
+  const clusterDns = values['cluster-dns'] ?? nthAddress(serviceCidr, 10);
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(clusterDns)) throw new Error(`invalid --cluster-dns ${clusterDns}: an IPv4 address is needed`);
+  const clusterDomain = values['cluster-domain'].replace(/\.$/, '');
   const tolerationSeconds = {
     notReady: wholeNumber('default-not-ready-toleration-seconds', values['default-not-ready-toleration-seconds']),
     unreachable: wholeNumber('default-unreachable-toleration-seconds', values['default-unreachable-toleration-seconds']),
@@ -259,6 +269,10 @@ export async function runServer(argv: string[]): Promise<void> {
         dataDir,
         client: new RestClient(loopbackConfig),
         clusterCidr: values['cluster-cidr'],
+        serviceCidr: values['service-cidr'],
+        clusterDns,
+        clusterDomain,
+        resolvConf: values['resolv-conf'],
         isServer: true,
         ...(nodeName !== undefined ? { nodeName } : {}),
         ...(nodeIp !== undefined ? { nodeIp } : {}),
