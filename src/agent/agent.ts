@@ -1,6 +1,9 @@
 // The node agent (k3s's agent half): the container runtime, this machine's Node (registration, status, Lease
 // heartbeats, subnet.env) and the kubelet that runs the pods bound to it. `k8ts server` runs it unless
 // --disable-agent; it talks to the API server like any other client.
+import { backendMtu, type FlannelBackend } from '../network/flannel-backend.js';
+import { startOverlay } from '../network/overlay.js';
+import type { KubeletTls } from '../kubelet-server/kubelet-serving-cert.js';
 import { join } from 'node:path';
 import type { RestClient } from '../client/rest-client.js';
 import { resolveContainerdBinaries } from '../containerd/containerd-binaries.js';
@@ -33,6 +36,10 @@ export interface AgentOptions {
   clusterDomain: string;
   /** --resolv-conf: the node's resolvers (dnsPolicy Default; names outside the cluster). */
   resolvConf: string;
+  /** --flannel-backend: how this node's pods reach other nodes' pods. */
+  flannelBackend: FlannelBackend;
+  /** The kubelet's serving certificate the server issued at join; a server's node issues its own from DATA_DIR/tls. */
+  kubeletTls?: KubeletTls;
   /** A server's node carries the control-plane role labels. */
   isServer: boolean;
   /** --kubelet-port: the kubelet's HTTPS server, on the node IP (default 10250; 0 picks a free port). */
@@ -77,6 +84,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
         ...(opts.kubeletPort !== undefined ? { port: opts.kubeletPort } : {}),
         runtime: runtime.cri,
         client: opts.client,
+        ...(opts.kubeletTls !== undefined ? { tls: opts.kubeletTls } : {}),
         log: (msg, fields) => log.error(msg, { component: 'kubelet-server', ...fields }),
       });
     } catch (e: unknown) {
@@ -91,7 +99,18 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       isServer: opts.isServer,
       dataDir: opts.dataDir,
       clusterCidr: opts.clusterCidr,
+      mtu: backendMtu(opts.flannelBackend),
       ...(kubeletServer !== undefined ? { kubeletPort: kubeletServer.port } : {}),
+    });
+    // The overlay: this node's routes (or VXLAN entries) to the other nodes' pods, and masquerade.
+    const overlay = await startOverlay({
+      client: opts.client,
+      nodeName,
+      nodeIp: machine.internalIp,
+      backend: opts.flannelBackend,
+      clusterCidr: opts.clusterCidr,
+      podCidr: status.podCidr(),
+      log: (level, msg, fields) => log[level](msg, { component: 'overlay', ...fields }),
     });
     // The pod network: once the node has its podCIDR, the CNI conflist containerd's CRI plugin loads by itself.
     void status
@@ -106,6 +125,9 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       images: runtime.cri,
       rootDir: join(opts.dataDir, 'agent'),
       hostIP: machine.internalIp,
+      clusterDns: [opts.clusterDns],
+      clusterDomain: opts.clusterDomain,
+      resolvConf: opts.resolvConf,
       // Image GC never removes the sandbox image, whichever --pause-image names.
       imageGC: { sandboxImage: runtime.sandboxImage },
     });
@@ -115,6 +137,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       async stop(): Promise<void> {
         await kubeletServer?.close();
         await kubelet.stop();
+        await overlay.stop();
         await status.stop();
         await runtime.stop();
       },

@@ -2,14 +2,16 @@
 // generateContainerConfig, kubelet_pods.go makeEnvironmentVariables): metadata, labels and annotations as the kubelet
 // sets them, log paths, env with fieldRef/resourceFieldRef/configMapKeyRef/secretKeyRef/envFrom, the service
 // variables and $(VAR) expansion, the termination message mount, Linux resources from requests and limits, and the
-// security context.
+// security context; the sandbox's DNS config and host name, and the managed /etc/hosts mount.
 import { join } from 'node:path';
 import type { ConfigMap, Container, EnvVar, Pod, Secret } from 'kubernetes-types/core/v1.js';
-import type { ContainerConfig, KeyValue, LinuxContainerResources, LinuxContainerSecurityContext, Mount, NamespaceOption, PodSandboxConfig, PortMapping } from '../cri/index.js';
+import type { ContainerConfig, DNSConfig, KeyValue, LinuxContainerResources, LinuxContainerSecurityContext, Mount, NamespaceOption, PodSandboxConfig, PortMapping } from '../cri/index.js';
 import { podQOSClass } from '../apiserver/registry/strategy.js';
 import { containerResourceRuntimeValue, type ResourceQuantities } from './resource-field-ref.js';
 import { parseQuantity } from '../machinery/quantity.js';
 import { extractFieldPathAsString } from './volumes/downward-api.js';
+import { mountsOwnEtcHosts } from './etc-hosts.js';
+import { nodenameForKernel, podHostnameAndDomain } from './pod-hostname.js';
 import {
   annotationRestartCount, annotationTerminationGracePeriod, annotationTerminationMessagePath, annotationTerminationMessagePolicy,
   labelContainerName, labelPodName, labelPodNamespace, labelPodUid,
@@ -45,6 +47,19 @@ export interface ContainerConfigContext {
   nodeAllocatable?: ResourceQuantities;
   /** Creates the host file mounted at the container's terminationMessagePath; no mount when absent. */
   terminationMessageFile?: () => Promise<string>;
+  /**
+   * Writes the pod's managed hosts file and gives its mount at /etc/hosts (makeHostsMount); undefined when the pod
+   * gets none yet (no pod IP). Not asked for a container that mounts a volume at /etc/hosts itself.
+   */
+  hostsMount?: () => Promise<Mount | undefined>;
+}
+
+/** What the sandbox config takes from the kubelet's DNS configurer. */
+export interface SandboxDnsOptions {
+  /** The pod's resolver configuration (GetPodDNS); the runtime's default without it. */
+  dnsConfig?: DNSConfig;
+  /** --cluster-domain, for the FQDN of a pod with setHostnameAsFQDN and a subdomain. */
+  clusterDomain?: string;
 }
 
 const minShares = 2;
@@ -146,8 +161,11 @@ function securityContext(pod: Pod, container: Container): LinuxContainerSecurity
   return sc;
 }
 
-/** The pod sandbox's config (generatePodSandboxConfig). DNS is left to the runtime's defaults for now. */
-export function sandboxConfig(pod: Pod, attempt: number, rootDir: string): PodSandboxConfig {
+/**
+ * The pod sandbox's config (generatePodSandboxConfig): its DNS config, and, off the host network, its host name (the
+ * FQDN under setHostnameAsFQDN). Throws PodHostnameError when the host name can't be formed.
+ */
+export function sandboxConfig(pod: Pod, attempt: number, rootDir: string, dns: SandboxDnsOptions = {}): PodSandboxConfig {
   const m = pod.metadata ?? {};
   const s = pod.spec ?? { containers: [] };
   const portMappings: PortMapping[] = [];
@@ -160,8 +178,11 @@ export function sandboxConfig(pod: Pod, attempt: number, rootDir: string): PodSa
     }
   }
   // A host-network pod keeps the node's hostname: the runtime must not set one (runc can't without a UTS namespace).
-  let hostname = s.hostNetwork === true ? '' : (s.hostname ?? m.name ?? '');
-  if (hostname.length > 63) hostname = hostname.slice(0, 63).replace(/[-.]+$/, '');
+  let hostname = '';
+  if (s.hostNetwork !== true) {
+    const named = podHostnameAndDomain(pod, dns.clusterDomain ?? '');
+    hostname = nodenameForKernel(named.hostname, named.domain, s.setHostnameAsFQDN);
+  }
   const privileged = [...(s.initContainers ?? []), ...(s.containers ?? [])].some((c) => c.securityContext?.privileged === true);
   const ps = s.securityContext ?? {};
   const config: PodSandboxConfig = {
@@ -182,6 +203,7 @@ export function sandboxConfig(pod: Pod, attempt: number, rootDir: string): PodSa
     },
   };
   if (hostname !== '') config.hostname = hostname;
+  if (dns.dnsConfig !== undefined) config.dnsConfig = dns.dnsConfig;
   return config;
 }
 
@@ -361,7 +383,12 @@ export async function containerConfig(pod: Pod, container: Container, ctx: Conta
     linux: { resources: containerResources(pod, container, ctx.memoryCapacity ?? 0), securityContext: securityContext(pod, container) },
   };
   const mounts = (await ctx.mounts?.(vars)) ?? [];
-  // The termination message file comes after the volumes (makeMounts).
+  // The managed /etc/hosts after the volumes (kubelet makeMounts), unless the container mounts a volume there.
+  if (ctx.hostsMount !== undefined && !mountsOwnEtcHosts(container)) {
+    const hosts = await ctx.hostsMount();
+    if (hosts !== undefined) mounts.push(hosts);
+  }
+  // The termination message file comes after the volumes (kuberuntime makeMounts).
   const terminationMessagePath = container.terminationMessagePath ?? '/dev/termination-log';
   if (terminationMessagePath !== '' && ctx.terminationMessageFile !== undefined) {
     mounts.push({ containerPath: terminationMessagePath, hostPath: await ctx.terminationMessageFile(), readonly: false, selinuxRelabel: false });

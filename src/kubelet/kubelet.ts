@@ -2,7 +2,8 @@
 // computePodActions), PLEG-style relisting of the runtime every second, a status manager that writes pods/status only
 // when it changed, graceful deletion, and events with upstream's words; the service environment variables from a
 // shared services informer, postStart and preStop hooks, and termination message files. Node registration and
-// heartbeats are not here (src/node-status/).
+// heartbeats are not here (src/node-status/). Pods get the resolver config of their dnsPolicy (dns-configurer.ts) and a
+// managed /etc/hosts (etc-hosts.ts).
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { cpus, totalmem } from 'node:os';
@@ -13,7 +14,7 @@ import { log } from '../cli/log.js';
 import { ApiError } from '../machinery/errors.js';
 import { Controller, type ReconcileResult } from '../controllers/runtime/controller.js';
 import { EventRecorder } from '../controllers/events/event-recorder.js';
-import type { ImageService, PodSandboxConfig, RuntimeService } from '../cri/index.js';
+import type { ImageService, Mount, PodSandboxConfig, RuntimeService } from '../cri/index.js';
 import { isCriError, GrpcCode } from '../cri/index.js';
 import { computePodActions } from './compute-pod-actions.js';
 import { ContainerConfigError, containerConfig, containerFieldPath, podCgroupParentOf, sandboxConfig, type ObjectLookup } from './container-config.js';
@@ -30,6 +31,10 @@ import { runLifecycleHandler, type LifecycleHandlerContext } from './lifecycle-h
 import { createTerminationMessageFile, podContainerDir } from './termination-message.js';
 import type { ResourceQuantities } from './resource-field-ref.js';
 import { startImageGC, type ImageGCOptions } from './image-gc.js';
+import { DnsConfigurer } from './dns-configurer.js';
+import { ResolvConfError } from './resolv-conf.js';
+import { PodHostnameError, podHostnameAndDomain } from './pod-hostname.js';
+import { EtcHostsError, etcHostsFilePath, makeHostsMount, shouldMountHostsFile } from './etc-hosts.js';
 
 export interface KubeletOptions {
   client: RestClient;
@@ -54,6 +59,12 @@ export interface KubeletOptions {
   pullBackoff?: Backoff;
   /** Image garbage collection every 5 min (thresholds 85%/80%, min age 2 min, the sandbox image); false turns it off. */
   imageGC?: false | Pick<ImageGCOptions, 'policy' | 'sandboxImage' | 'periodMs'>;
+  /** --cluster-dns: the nameservers of ClusterFirst pods; none (the default) makes them fall back to Default, with a MissingClusterDNS warning. */
+  clusterDns?: string[];
+  /** --cluster-domain, without a trailing dot: the search domains of ClusterFirst pods and the domain of pods with a subdomain; default none. */
+  clusterDomain?: string;
+  /** --resolv-conf: the node's resolvers, the base of every pod's DNS config; default /etc/resolv.conf; '' for none. */
+  resolvConf?: string;
 }
 
 export interface Kubelet {
@@ -133,6 +144,11 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
   };
   const memoryCapacity = totalmem();
   let stopped = false;
+  const clusterDomain = opts.clusterDomain ?? '';
+  const dns = new DnsConfigurer(
+    { clusterDns: opts.clusterDns ?? [], clusterDomain, resolvConf: opts.resolvConf ?? '/etc/resolv.conf', nodeIPs: opts.hostIP !== undefined ? [opts.hostIP] : [] },
+    (pod, reason, message) => (pod !== undefined ? record(pod, 'Warning', reason, message) : recorder.event(nodeRef, 'Warning', reason, message)),
+  );
 
   const pods = new Informer(client, '/api/v1/pods', { fieldSelector: `spec.nodeName=${nodeName}` });
   // Every namespace's services, for the service environment variables (one shared watch).
@@ -302,6 +318,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
         mounts: (env) => volumes.mountsFor(pod, container, vols, env),
         ...(usesResourceFieldRef(container) ? { nodeAllocatable: await nodeAllocatable() } : {}),
         terminationMessageFile: () => createTerminationMessageFile(podContainerDir(opts.rootDir, uid, container.name)),
+        hostsMount: () => hostsMount(pod, podIP),
       });
     } catch (e: unknown) {
       if (!(e instanceof ContainerConfigError)) throw e;
@@ -342,6 +359,23 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
       }
     }
     return undefined;
+  };
+
+  /** makeHostsMount for a container of the pod: none before the pod has an IP (off the host network). */
+  const hostsMount = async (pod: Pod, podIP: string): Promise<Mount | undefined> => {
+    const podIPs = podIP !== '' ? [podIP] : [];
+    if (!shouldMountHostsFile(pod, podIPs)) return undefined;
+    try {
+      const { hostname, domain } = podHostnameAndDomain(pod, clusterDomain);
+      return await makeHostsMount({
+        path: etcHostsFilePath(opts.rootDir, pod.metadata?.uid ?? ''),
+        podIPs, hostname, domain, hostNetwork: pod.spec?.hostNetwork === true,
+        ...(pod.spec?.hostAliases !== undefined ? { hostAliases: pod.spec.hostAliases } : {}),
+      });
+    } catch (e: unknown) {
+      if (e instanceof PodHostnameError || e instanceof EtcHostsError) throw new ContainerConfigError(e.message);
+      throw e;
+    }
   };
 
   // ---- status ----------------------------------------------------------------------------------------------------
@@ -431,7 +465,17 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
         return { requeueAfterMs: resyncMs };
       }
     }
-    const sbConfig = sandboxConfig(pod, actions.attempt, opts.rootDir);
+    // generatePodSandboxConfig, on every sync as upstream's SyncPod (its DNSConfigForming warnings repeat with it).
+    let sbConfig: PodSandboxConfig;
+    try {
+      sbConfig = sandboxConfig(pod, actions.attempt, opts.rootDir, { dnsConfig: await dns.podDns(pod), clusterDomain });
+    } catch (e: unknown) {
+      if (!(e instanceof ResolvConfError) && !(e instanceof PodHostnameError)) throw e;
+      if (actions.createSandbox) record(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${e.message}`);
+      else log.warn('GeneratePodSandboxConfig failed', { ...logger, pod: objectKey(pod as Obj), err: e.message });
+      await writeStatus(pod, status);
+      throw e;
+    }
     let sandboxId = actions.sandboxId;
     if (actions.createSandbox) {
       await mkdir(sbConfig.logDirectory ?? '', { recursive: true });
@@ -572,6 +616,8 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
   pods.start();
   void pods.waitForSync().then(() => {
     if (stopped) return;
+    // CheckLimitsForResolvConf, once as the sync loop starts.
+    void dns.checkLimitsForResolvConf().catch((e: unknown) => log.warn('checking the resolv.conf limits failed', { ...logger, err: errText(e) }));
     controller.run();
     log.info('kubelet started', logger);
   });
