@@ -1,5 +1,6 @@
 // The API server: HTTPS (HTTP/2 and HTTP/1.1), authentication -> authorization -> handlers, discovery,
 // OpenAPI, health and metrics.
+import { handleNodeJoin, type NodeJoinOptions } from './node-join.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, ServerResponse, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { Socket } from 'node:net';
@@ -40,6 +41,8 @@ export interface ApiServerOptions {
   readonly advertiseAddress: string;
   /** --default-not-ready-toleration-seconds and --default-unreachable-toleration-seconds (300 each by default). */
   readonly tolerationSeconds?: DefaultTolerationSeconds;
+  /** Agents join through /cacerts and /v1-k8ts/node-join (node-join.ts) when given. */
+  readonly nodeJoin?: NodeJoinOptions;
 }
 
 const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version', '/version/']);
@@ -258,6 +261,7 @@ export class ApiServer {
     try {
       const healthMatch = /^\/(healthz|livez|readyz)(?:\/([^/]+))?\/?$/.exec(path);
       if (healthMatch !== null) return await this.health(`/${healthMatch[1] ?? ''}`, query, res, healthMatch[2]);
+      if (this.opts.nodeJoin !== undefined && (path === '/cacerts' || path.startsWith('/v1-k8ts/')) && (await handleNodeJoin(this.opts.nodeJoin, req, res, path, (id) => this.registry.store('', 'secrets').tryGet('kube-system', `bootstrap-token-${id}`) as Promise<{ data?: Record<string, string> } | undefined>))) return;
       if (!publicPaths.has(path) && healthMatch === null) {
         const user = this.authenticate(req);
         if (user === undefined) throw ApiError.unauthorized();

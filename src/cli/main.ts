@@ -11,7 +11,10 @@ Kubernetes, written in TypeScript: a whole cluster in one program.
 
 Commands:
   server        run the control plane (API server on embedded SQLite or etcd)
+  agent         join this machine to a server as a node (--server URL --token TOKEN)
+  token         print the server's join token (token create)
   images        import image archives into the node's containerd, or list its images
+  cluster       create, list and delete multi-node clusters of network-namespace nodes on this machine
   kubeconfig    print the admin kubeconfig of a server's data dir (--data-dir)
   version       print the version
 
@@ -24,6 +27,21 @@ async function main(argv: string[]): Promise<void> {
     case 'server':
       await runServer(rest);
       return;
+    case 'agent': {
+      const { runAgent } = await import('./agent-command.js');
+      await runAgent(rest);
+      return;
+    }
+    case 'token': {
+      const { runToken } = await import('./token-command.js');
+      await runToken(rest);
+      return;
+    }
+    case 'cluster': {
+      const { runCluster } = await import('./cluster-command.js');
+      await runCluster(rest);
+      return;
+    }
     case 'images': {
       const { runImages } = await import('./images-command.js');
       await runImages(rest);

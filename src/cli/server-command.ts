@@ -1,4 +1,6 @@
 // `k8ts server`: the API server on embedded SQLite (or etcd), its PKI and admin kubeconfig.
+import { ensureServerToken } from '../pki/join-token.js';
+import { parseFlannelBackend } from '../network/flannel-backend.js';
 import { hostname, networkInterfaces, homedir } from 'node:os';
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -54,6 +56,7 @@ export const serverOptions = {
   'cluster-domain': { type: 'string', default: 'cluster.local' },
   'cluster-dns': { type: 'string' },
   'resolv-conf': { type: 'string', default: '/etc/resolv.conf' },
+  'flannel-backend': { type: 'string', default: 'vxlan' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -99,6 +102,7 @@ Flags:
       --cluster-dns IP            the cluster DNS service's address (default: the tenth address of --service-cidr)
       --resolv-conf FILE          the resolvers for names outside the cluster and for dnsPolicy Default
                                   (default /etc/resolv.conf)
+      --flannel-backend B         how pods on different nodes reach each other: vxlan (default), host-gw or none
 `;
 
 function localIPs(): string[] {
@@ -140,6 +144,7 @@ export async function runServer(argv: string[]): Promise<void> {
   const clusterDns = values['cluster-dns'] ?? nthAddress(serviceCidr, 10);
   if (!/^\d+\.\d+\.\d+\.\d+$/.test(clusterDns)) throw new Error(`invalid --cluster-dns ${clusterDns}: an IPv4 address is needed`);
   const clusterDomain = values['cluster-domain'].replace(/\.$/, '');
+  const flannelBackend = parseFlannelBackend(values['flannel-backend']);
   const tolerationSeconds = {
     notReady: wholeNumber('default-not-ready-toleration-seconds', values['default-not-ready-toleration-seconds']),
     unreachable: wholeNumber('default-unreachable-toleration-seconds', values['default-unreachable-toleration-seconds']),
@@ -184,6 +189,8 @@ export async function runServer(argv: string[]): Promise<void> {
     ipAddresses: ['127.0.0.1', ...localIPs(), nthAddress(serviceCidr, 1), advertise, clientHost, ...(bind !== '0.0.0.0' ? [bind] : []), ...extra.filter((s) => ipRe.test(s))],
   });
 
+  // The join token agents present (DATA_DIR/token), bound to this CA by its hash.
+  const joinToken = ensureServerToken(dataDir, pki.ca.certPem);
   const storage = await openStorage({ dataDir, datastoreEndpoint: values['datastore-endpoint'] });
   const compaction = startAutoCompaction(storage, 5 * 60_000, 1000);
   const server = new ApiServer({
@@ -196,6 +203,11 @@ export async function runServer(argv: string[]): Promise<void> {
     tokens: () => tokens,
     advertiseAddress: advertise,
     tolerationSeconds,
+    nodeJoin: {
+      ca: pki.ca,
+      password: () => joinToken.password,
+      settings: { clusterCidr: values['cluster-cidr'], serviceCidr: values['service-cidr'], clusterDns, clusterDomain, flannelBackend },
+    },
   });
   await server.listen();
   await bootstrapCluster(server, advertise, port);
@@ -273,6 +285,7 @@ export async function runServer(argv: string[]): Promise<void> {
         clusterDns,
         clusterDomain,
         resolvConf: values['resolv-conf'],
+        flannelBackend,
         isServer: true,
         ...(nodeName !== undefined ? { nodeName } : {}),
         ...(nodeIp !== undefined ? { nodeIp } : {}),

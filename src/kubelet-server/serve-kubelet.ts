@@ -8,7 +8,7 @@ import { ApiError } from '../machinery/errors.js';
 import { join } from 'node:path';
 import { isStatsRuntime, startStatsProvider } from '../kubelet/stats/stats-provider.js';
 import { startKubeletServer, type KubeletServer } from './kubelet-server.js';
-import { ensureKubeletServingCertificate } from './kubelet-serving-cert.js';
+import { ensureKubeletServingCertificate, type KubeletTls } from './kubelet-serving-cert.js';
 
 export interface ServeKubeletOptions {
   dataDir: string;
@@ -19,13 +19,15 @@ export interface ServeKubeletOptions {
   port?: number;
   runtime: Pick<RuntimeService, 'containerStatus'> | RuntimeService;
   client: RestClient;
+  /** Certificates the server issued (an agent's, from its join); else issued here from DATA_DIR/tls's CA. */
+  tls?: KubeletTls;
   log?: (msg: string, fields: Record<string, unknown>) => void;
 }
 
 export async function serveKubelet(opts: ServeKubeletOptions): Promise<KubeletServer> {
   const dnsNames = [...new Set([opts.nodeName, hostname().toLowerCase(), 'localhost'])];
   const ips = [...new Set([opts.address, '127.0.0.1'])];
-  const tls = await ensureKubeletServingCertificate({ dataDir: opts.dataDir, nodeName: opts.nodeName, ipAddresses: ips, dnsNames });
+  const tls = opts.tls ?? await ensureKubeletServingCertificate({ dataDir: opts.dataDir, nodeName: opts.nodeName, ipAddresses: ips, dnsNames });
   // Statistics of this node by its own name, its disk figures from the kubelet's root dir.
   const stats = isStatsRuntime(opts.runtime) ? await startStatsProvider({ runtime: opts.runtime, nodeName: opts.nodeName, rootDir: join(opts.dataDir, 'agent') }) : undefined;
   const server = await startKubeletServer({
