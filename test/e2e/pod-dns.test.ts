@@ -2,8 +2,9 @@
 // file this test writes, and busybox pods whose /etc/resolv.conf, /etc/hosts and host name are read with `kubectl
 // exec`: ClusterFirst (the cluster DNS address, the cluster search domains before the node's, ndots:5) in every
 // container of the pod, Default (the --resolv-conf file), None with dnsConfig, a host-network pod with ClusterFirst
-// (falls back to Default; the node's hosts file under the managed header), hostAliases, hostname and subdomain, and
-// setHostnameAsFQDN.
+// (falls back to Default; the node's hosts file under the managed header) and one with ClusterFirstWithHostNet,
+// hostAliases, hostname and subdomain, setHostnameAsFQDN, a container that mounts its own /etc/hosts, the
+// DNSConfigForming warning, and the FailedCreatePodSandBox event of a pod created while --resolv-conf is missing.
 //
 // Network safety: the pods only read files; no DNS query is made, and the nameservers of the --resolv-conf file are
 // loopback addresses anyway. Pods on the pod network run behind the REJECT guards of bench/node-network-guard.ts
@@ -88,6 +89,7 @@ describe('pod DNS and hosts files on real containers', { skip: skipReason() }, (
         dnsConfig: { nameservers: ['127.0.0.99'], searches: ['ns1.svc.cluster-domain.example', 'my.dns.search.suffix'], options: [{ name: 'ndots', value: '2' }, { name: 'edns0' }] },
       }),
       podJson('host-net', { nodeName, hostNetwork: true, hostAliases: [{ ip: '10.9.9.9', hostnames: ['db.alias'] }] }),
+      podJson('host-net-cluster', { nodeName, hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' }),
       podJson('too-many', { nodeName, dnsPolicy: 'Default', dnsConfig: { nameservers: ['127.0.0.11', '127.0.0.12'] } }),
       JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'own-hosts' }, data: { hosts: '127.0.0.1\tmine\n' } }),
       podJson('own-hosts', { nodeName, volumes: [{ name: 'hosts', configMap: { name: 'own-hosts' } }] }, [
@@ -140,6 +142,11 @@ describe('pod DNS and hosts files on real containers', { skip: skipReason() }, (
     assert.equal(await exec('host-net', 'main', 'cat', '/etc/resolv.conf'), 'search corp.example lab.example\nnameserver 127.0.0.53\nnameserver 127.0.0.54\noptions timeout:2 edns0\n');
     const nodeHosts = await readFile('/etc/hosts', 'utf8');
     assert.equal(await exec('host-net', 'main', 'cat', '/etc/hosts'), `# Kubernetes-managed hosts file (host network).\n${nodeHosts}\n# Entries added by HostAliases.\n10.9.9.9\tdb.alias\n`);
+  });
+
+  test('a host-network pod with ClusterFirstWithHostNet keeps the cluster DNS', async () => {
+    await running('host-net-cluster');
+    assert.equal(await exec('host-net-cluster', 'main', 'cat', '/etc/resolv.conf'), `search default.svc.cluster.local svc.cluster.local cluster.local corp.example lab.example\nnameserver ${CLUSTER_DNS}\noptions ndots:5\n`);
   });
 
   test('nameservers beyond three (the node two and the pod two) are left out with a DNSConfigForming warning on the pod', async () => {
