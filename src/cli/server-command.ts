@@ -1,5 +1,6 @@
 // `k8ts server`: the API server on embedded SQLite (or etcd), its PKI and admin kubeconfig.
-import { ensureServerToken } from '../pki/join-token.js';
+import { ensureServerToken, readServerPassword, serverPasswordOf } from '../pki/join-token.js';
+import { restoreBootstrapData, saveBootstrapData } from '../apiserver/bootstrap-data.js';
 import { parseFlannelBackend } from '../network/flannel-backend.js';
 import { hostname, networkInterfaces, homedir } from 'node:os';
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
@@ -57,6 +58,7 @@ export const serverOptions = {
   'cluster-dns': { type: 'string' },
   'resolv-conf': { type: 'string', default: '/etc/resolv.conf' },
   'flannel-backend': { type: 'string', default: 'vxlan' },
+  token: { type: 'string', short: 't' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -102,6 +104,8 @@ Flags:
       --cluster-dns IP            the cluster DNS service's address (default: the tenth address of --service-cidr)
       --resolv-conf FILE          the resolvers for names outside the cluster and for dnsPolicy Default
                                   (default /etc/resolv.conf)
+  -t, --token TOKEN               the cluster's shared secret: agents join with it; a server that starts on the
+                                  datastore of another needs that server's token (its DATA_DIR/token)
       --flannel-backend B         how pods on different nodes reach each other: vxlan (default), host-gw or none
 `;
 
@@ -184,14 +188,21 @@ export async function runServer(argv: string[]): Promise<void> {
 
   const extra = values['tls-san'] ?? [];
   const ipRe = /^\d+\.\d+\.\d+\.\d+$/;
+  const storage = await openStorage({ dataDir, datastoreEndpoint: values['datastore-endpoint'] });
+  // The servers' shared CA: restored from the datastore when another server saved it there first (same --token).
+  const tokenFlag = values.token;
+  const password = tokenFlag !== undefined ? serverPasswordOf(tokenFlag) : readServerPassword(dataDir);
+  // (Only etcd is shared: an embedded SQLite store has one server, whose data dir is the truth.)
+  const sharedStore = values['datastore-endpoint'] !== '';
+  const restored = sharedStore && password !== undefined ? await restoreBootstrapData(storage, dataDir, password) : false;
   const pki = await ensureClusterPki(dataDir, {
     dnsNames: ['localhost', hostname(), 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', ...extra.filter((s) => !ipRe.test(s))],
     ipAddresses: ['127.0.0.1', ...localIPs(), nthAddress(serviceCidr, 1), advertise, clientHost, ...(bind !== '0.0.0.0' ? [bind] : []), ...extra.filter((s) => ipRe.test(s))],
   });
-
   // The join token agents present (DATA_DIR/token), bound to this CA by its hash.
-  const joinToken = ensureServerToken(dataDir, pki.ca.certPem);
-  const storage = await openStorage({ dataDir, datastoreEndpoint: values['datastore-endpoint'] });
+  const joinToken = ensureServerToken(dataDir, pki.ca.certPem, password);
+  if (sharedStore && !restored) await saveBootstrapData(storage, dataDir, joinToken.password);
+
   const compaction = startAutoCompaction(storage, 5 * 60_000, 1000);
   const server = new ApiServer({
     bindAddress: bind,

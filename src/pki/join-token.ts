@@ -44,14 +44,19 @@ export function tokenPath(dataDir: string): string {
   return join(dataDir, 'token');
 }
 
+/** The password a server's --token gives (the token of another server, or a bare password). */
+export function serverPasswordOf(flag: string): string {
+  return parseJoinToken(flag).password;
+}
+
 /**
- * The server's token: DATA_DIR/token when it exists (its password is kept even when the CA changed, and the hash is
+ * The server's token: the given password (--token), else DATA_DIR/token's when it exists (its password is kept even when the CA changed, and the hash is
  * brought up to date), else a new one with a random password. Written with mode 0600.
  */
-export function ensureServerToken(dataDir: string, caPem: string): JoinToken {
+export function ensureServerToken(dataDir: string, caPem: string, given?: string): JoinToken {
   const path = tokenPath(dataDir);
-  let password = '';
-  if (existsSync(path)) {
+  let password = given ?? '';
+  if (password === '' && existsSync(path)) {
     try {
       password = parseJoinToken(readFileSync(path, 'utf8')).password;
     } catch {
@@ -63,4 +68,13 @@ export function ensureServerToken(dataDir: string, caPem: string): JoinToken {
   const text = `${formatJoinToken(token)}\n`;
   if (!existsSync(path) || readFileSync(path, 'utf8') !== text) writeFileSync(path, text, { mode: 0o600 });
   return token;
+}
+
+/** The password of DATA_DIR/token, when the file exists and reads as a token. */
+export function readServerPassword(dataDir: string): string | undefined {
+  try {
+    return parseJoinToken(readFileSync(tokenPath(dataDir), 'utf8')).password;
+  } catch {
+    return undefined;
+  }
 }

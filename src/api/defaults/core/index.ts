@@ -66,6 +66,13 @@ export const coreDefaulters: Readonly<Record<string, (obj: KubeObject) => void>>
   '/Secret': (obj) => {
     const s = as<Secret>(obj);
     if ((s.type ?? '') === '') s.type = 'Opaque';
+    // Upstream's v1 -> internal conversion: stringData is written into data (winning over the same key there) and
+    // never stored or served.
+    if (s.stringData !== undefined && s.stringData !== null) {
+      const data = (s.data ??= {});
+      for (const [k, v] of Object.entries(s.stringData)) data[k] = Buffer.from(v, 'utf8').toString('base64');
+      delete s.stringData;
+    }
   },
   '/Namespace': (obj) => defaultNamespace(as<Namespace>(obj)),
   '/Node': (obj) => {
