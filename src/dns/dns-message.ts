@@ -1,7 +1,8 @@
-// DNS messages on the wire (dns-packet does the encoding): the checks a server makes before it answers (as miekg/dns's
+// DNS messages on the wire (dns-packet decodes; message-writer encodes with name compression): the checks a server makes before it answers (as miekg/dns's
 // default accept function: one question, a query, opcode QUERY), replies, EDNS0 and truncation to the client's size.
 import dnsPacket from 'dns-packet';
 import type { Answer, DecodedPacket, OptAnswer, Packet, Question } from 'dns-packet';
+import { encodeMessage } from './message-writer.js';
 
 export const Rcode = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5, BADVERS: 16 } as const;
 export type RcodeName = keyof typeof Rcode;
@@ -94,54 +95,12 @@ export function encodeReply(query: Extract<QueryCheck, { kind: 'query' }>, conte
     authorities: content.authorities ?? [],
     additionals,
   };
-  return encodeWithin(packet, limit);
+  return encodeMessage(packet, limit);
 }
 
 /** BADVERS for a query with an EDNS version other than 0 (RFC 6891 6.1.3). */
 export function badVersionReply(query: Extract<QueryCheck, { kind: 'query' }>): Buffer {
   return encodeReply(query, { rcode: Rcode.BADVERS, authoritative: false }, classicUdpSize);
-}
-
-function recordLength(a: Answer): number {
-  return dnsPacket.encodingLength({ answers: [a] }) - headerSize;
-}
-
-/**
- * Encodes the packet in at most `limit` bytes: all of it if it fits; otherwise as many answers as fit, then
- * authorities, then additionals (the OPT record always kept), TC set when an answer or authority record was left out
- * (RFC 2181 9: dropping additional records does not truncate).
- */
-export function encodeWithin(packet: Packet, limit: number): Buffer {
-  const full = dnsPacket.encode(packet);
-  if (full.length <= limit) return full;
-  const opt = (packet.additionals ?? []).filter((a) => a.type === 'OPT');
-  const base: Packet = { ...packet, answers: [], authorities: [], additionals: opt };
-  let size = dnsPacket.encodingLength(base);
-  const answers: Answer[] = [];
-  const authorities: Answer[] = [];
-  const additionals: Answer[] = [...opt];
-  let truncated = false;
-  const take = (from: readonly Answer[], into: Answer[], truncates: boolean): void => {
-    for (const a of from) {
-      if (truncated) return;
-      if (a.type === 'OPT') continue;
-      const n = recordLength(a);
-      if (size + n > limit) {
-        if (truncates) truncated = true;
-        return;
-      }
-      size += n;
-      into.push(a);
-    }
-  };
-  take(packet.answers ?? [], answers, true);
-  take(packet.authorities ?? [], authorities, true);
-  take(packet.additionals ?? [], additionals, false);
-  if (truncated) {
-    // A truncated answer carries no partial authority or additional data beyond EDNS0.
-    return dnsPacket.encode({ ...packet, flags: (packet.flags ?? 0) | flagTc, answers, authorities: answers.length < (packet.answers ?? []).length ? [] : authorities, additionals: opt });
-  }
-  return dnsPacket.encode({ ...packet, answers, authorities, additionals });
 }
 
 /**
@@ -166,7 +125,7 @@ export function truncateResponse(response: Buffer, limit: number): Buffer {
   }
   // decode() folds the rcode into flags; keep every header bit as it came.
   const packet: Packet = { ...decoded, type: 'response', flags: response.readUInt16BE(2) & 0x7fff };
-  return encodeWithin(packet, limit);
+  return encodeMessage(packet, limit);
 }
 
 /** The same message with another id. */

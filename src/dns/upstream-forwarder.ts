@@ -1,11 +1,10 @@
 // Forwards questions outside the cluster domain to the upstream resolvers, as CoreDNS's forward plugin: over UDP,
 // again over TCP when the UDP answer comes back truncated; the next server when one fails or times out. Answers are
 // relayed as they come (their rcode included), under the client's id.
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { connect, isIPv6, type Socket } from 'node:net';
 import { randomInt } from 'node:crypto';
 import dnsPacket from 'dns-packet';
 import type { DecodedPacket, RecordType } from 'dns-packet';
+import { tcpExchange, udpExchange } from './dns-exchange.js';
 import { withId } from './dns-message.js';
 import type { UpstreamServer } from './upstream-servers.js';
 
@@ -62,81 +61,11 @@ export class UpstreamForwarder {
     // A fresh id upstream (and a fresh source port), so that a stray or spoofed answer does not match.
     const upstreamId = randomInt(0, 0x10000);
     const upstreamQuery = withId(query, upstreamId);
-    const udp = await this.udpExchange(server, upstreamQuery, upstreamId);
-    if (udp !== undefined && (udp.readUInt16BE(2) & 0x0200) === 0) return withId(udp, id);
-    // Truncated (or no UDP answer): TCP, as a truncated answer asks.
-    const tcp = await this.tcpExchange(server, upstreamQuery, upstreamId);
-    if (tcp !== undefined) return withId(tcp, id);
-    return udp === undefined ? undefined : withId(udp, id);
-  }
-
-  private udpExchange(server: UpstreamServer, query: Buffer, id: number): Promise<Buffer | undefined> {
-    return new Promise((resolve) => {
-      let socket: UdpSocket;
-      try {
-        socket = createSocket(isIPv6(server.host) ? 'udp6' : 'udp4');
-      } catch (e: unknown) {
-        void e;
-        resolve(undefined);
-        return;
-      }
-      let done = false;
-      const finish = (answer: Buffer | undefined): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        try {
-          socket.close();
-        } catch (e: unknown) {
-          void e;
-        }
-        resolve(answer);
-      };
-      const timer = setTimeout(() => finish(undefined), this.timeoutMs);
-      socket.on('error', () => finish(undefined));
-      socket.on('message', (msg, rinfo) => {
-        if (rinfo.port !== server.port || msg.length < headerSize || msg.readUInt16BE(0) !== id || (msg.readUInt16BE(2) & 0x8000) === 0) return;
-        finish(msg);
-      });
-      socket.send(query, server.port, server.host, (err) => {
-        if (err !== null && err !== undefined) finish(undefined);
-      });
-    });
-  }
-
-  private tcpExchange(server: UpstreamServer, query: Buffer, id: number): Promise<Buffer | undefined> {
-    return new Promise((resolve) => {
-      let done = false;
-      let buffered: Buffer = Buffer.alloc(0);
-      const socket: Socket = connect({ host: server.host, port: server.port });
-      const finish = (answer: Buffer | undefined): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        socket.destroy();
-        resolve(answer);
-      };
-      const timer = setTimeout(() => finish(undefined), this.timeoutMs);
-      socket.on('error', () => finish(undefined));
-      socket.on('close', () => finish(undefined));
-      socket.on('connect', () => {
-        const length = Buffer.alloc(2);
-        length.writeUInt16BE(query.length, 0);
-        socket.write(Buffer.concat([length, query]));
-      });
-      socket.on('data', (chunk: Buffer) => {
-        buffered = Buffer.concat([buffered, chunk]);
-        while (buffered.length >= 2) {
-          const n = buffered.readUInt16BE(0);
-          if (buffered.length < 2 + n) return;
-          const msg = buffered.subarray(2, 2 + n);
-          buffered = buffered.subarray(2 + n);
-          if (msg.length >= headerSize && msg.readUInt16BE(0) === id) {
-            finish(Buffer.from(msg));
-            return;
-          }
-        }
-      });
-    });
+    const udp = await udpExchange(server, upstreamQuery, this.timeoutMs);
+    if (udp === undefined) return undefined;
+    if ((udp.readUInt16BE(2) & 0x0200) === 0) return withId(udp, id);
+    // Truncated: again over TCP, as a truncated answer asks; the truncated answer when TCP fails.
+    const tcp = await tcpExchange(server, upstreamQuery, this.timeoutMs);
+    return withId(tcp ?? udp, id);
   }
 }
