@@ -177,9 +177,14 @@ export function startNodeStatus(opts: NodeStatusOptions): NodeStatusHandle {
     await notePodCidr(node);
     const wanted = nodeStatus(await statusInputs(), node.status?.conditions ?? []);
     const now = Date.now();
-    if (now - lastReportMs < statusReportIntervalMs && !nodeStatusHasChanged(node.status, wanted)) return;
+    const readyNow = wanted.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+    if (now - lastReportMs < statusReportIntervalMs && !nodeStatusHasChanged(node.status, wanted)) {
+      if (readyNow) reportedReady = true;
+      return;
+    }
     await client.request('PATCH', `${nodePath(nodeName)}/status`, { status: wanted }, 'application/strategic-merge-patch+json');
     lastReportMs = now;
+    if (readyNow) reportedReady = true;
   };
 
   const updateNodeStatus = async (): Promise<void> => {
@@ -194,10 +199,17 @@ export function startNodeStatus(opts: NodeStatusOptions): NodeStatusHandle {
     if (!stopped) log.warn('update node status exceeds retry count', logger);
   };
 
+  // Upstream's fastStatusUpdateOnce: until the node has reported Ready once (runtime and network up), its status is
+  // checked every 100 ms instead of every 10 s, so that a new node turns Ready as soon as it is, not up to 10 s later.
+  let reportedReady = false;
+  const startedMs = Date.now();
+  const fastUpdateMs = 100;
+  const fastUpdateForMs = 2 * 60_000;
   const statusLoop = async (): Promise<void> => {
     while (!stopped) {
       await updateNodeStatus();
-      await sleep(statusUpdateIntervalMs);
+      const fast = !reportedReady && Date.now() - startedMs < fastUpdateForMs;
+      await sleep(fast ? Math.min(fastUpdateMs, statusUpdateIntervalMs) : statusUpdateIntervalMs);
     }
   };
 
