@@ -57,6 +57,8 @@ export const serverOptions = {
   'cluster-domain': { type: 'string', default: 'cluster.local' },
   'cluster-dns': { type: 'string' },
   'resolv-conf': { type: 'string', default: '/etc/resolv.conf' },
+  'cluster-dns-port': { type: 'string', default: '53' },
+  'disable-cluster-dns': { type: 'boolean', default: false },
   'flannel-backend': { type: 'string', default: 'vxlan' },
   token: { type: 'string', short: 't' },
   help: { type: 'boolean', short: 'h', default: false },
@@ -104,6 +106,9 @@ Flags:
       --cluster-dns IP            the cluster DNS service's address (default: the tenth address of --service-cidr)
       --resolv-conf FILE          the resolvers for names outside the cluster and for dnsPolicy Default
                                   (default /etc/resolv.conf)
+      --cluster-dns-port PORT     UDP and TCP port of the cluster DNS server on the node address (default 53; 0 picks
+                                  a free one); the kube-dns Service routes CLUSTER_DNS:53 to it
+      --disable-cluster-dns       do not run the cluster DNS server (nor keep the kube-dns Service)
   -t, --token TOKEN               the cluster's shared secret: agents join with it; a server that starts on the
                                   datastore of another needs that server's token (its DATA_DIR/token)
       --flannel-backend B         how pods on different nodes reach each other: vxlan (default), host-gw or none
@@ -148,6 +153,8 @@ export async function runServer(argv: string[]): Promise<void> {
   const clusterDns = values['cluster-dns'] ?? nthAddress(serviceCidr, 10);
   if (!/^\d+\.\d+\.\d+\.\d+$/.test(clusterDns)) throw new Error(`invalid --cluster-dns ${clusterDns}: an IPv4 address is needed`);
   const clusterDomain = values['cluster-domain'].replace(/\.$/, '');
+  const clusterDnsPort = Number(values['cluster-dns-port']);
+  if (!/^\d+$/.test(values['cluster-dns-port']) || clusterDnsPort > 65535) throw new Error(`invalid --cluster-dns-port ${values['cluster-dns-port']}: a port number (0 picks a free one)`);
   const flannelBackend = parseFlannelBackend(values['flannel-backend']);
   const tolerationSeconds = {
     notReady: wholeNumber('default-not-ready-toleration-seconds', values['default-not-ready-toleration-seconds']),
@@ -274,6 +281,26 @@ export async function runServer(argv: string[]): Promise<void> {
   if (virtualNodeCount > 0) {
     const { startVirtualNodes } = await import('../virtual-nodes/virtual-nodes.js');
     running.push(startVirtualNodes(new RestClient(loopbackConfig), { count: virtualNodeCount, cpu: values['virtual-node-cpu'], memory: values['virtual-node-memory'] }));
+  }
+  if (values['disable-cluster-dns'] !== true) {
+    // The cluster DNS server on the node address; a server that cannot listen (port taken) runs on without it.
+    const { startClusterDns } = await import('../dns/index.js');
+    const dnsAddress = values['node-ip'] ?? advertise;
+    try {
+      running.push(
+        await startClusterDns({
+          client: new RestClient(loopbackConfig),
+          address: dnsAddress,
+          port: clusterDnsPort,
+          clusterDomain,
+          clusterDns,
+          resolvConf: values['resolv-conf'],
+          nodeName: (values['node-name'] ?? hostname()).trim().toLowerCase(),
+        }),
+      );
+    } catch (e: unknown) {
+      log.error('cluster DNS could not start', { address: dnsAddress, port: clusterDnsPort, error: e instanceof Error ? e.message : String(e) });
+    }
   }
   if (runAgent) {
     const { startAgent } = await import('../agent/agent.js');

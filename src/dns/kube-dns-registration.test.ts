@@ -17,7 +17,7 @@ describe('kube-dns objects', () => {
   test('a server\'s slice carries its address and real listen port, owned by the Service', () => {
     const s = kubeDnsSlice({ nodeName: 'node-a', address: '10.0.0.5', port: 5353 }, 'uid-1');
     assert.equal(s.metadata?.name, 'kube-dns-node-a');
-    assert.deepEqual(s.metadata?.labels, { 'kubernetes.io/service-name': 'kube-dns', 'endpointslice.kubernetes.io/managed-by': 'k8ts.io/cluster-dns' });
+    assert.deepEqual(s.metadata?.labels, { 'kubernetes.io/service-name': 'kube-dns', 'endpointslice.kubernetes.io/managed-by': 'cluster-dns.k8ts.io' });
     assert.equal(s.metadata?.ownerReferences?.[0]?.uid, 'uid-1');
     assert.equal(s.addressType, 'IPv4');
     assert.deepEqual(s.endpoints, [{ addresses: ['10.0.0.5'], conditions: { ready: true, serving: true, terminating: false }, nodeName: 'node-a' }]);

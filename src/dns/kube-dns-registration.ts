@@ -12,8 +12,11 @@ import type { RestClient } from '../client/rest-client.js';
 
 export const kubeDnsName = 'kube-dns';
 export const kubeDnsNamespace = 'kube-system';
-/** The managed-by label of the slices the cluster DNS servers keep (the EndpointSlice controller leaves them alone). */
-export const clusterDnsManagedBy = 'k8ts.io/cluster-dns';
+/**
+ * The managed-by label of the slices the cluster DNS servers keep (the EndpointSlice controller leaves them alone),
+ * shaped as upstream's endpointslice-controller.k8s.io (a label value cannot hold a slash).
+ */
+export const clusterDnsManagedBy = 'cluster-dns.k8ts.io';
 export const kubeDnsLabels: Readonly<Record<string, string>> = { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' };
 
 const servicePath = `/api/v1/namespaces/${kubeDnsNamespace}/services/${kubeDnsName}`;
