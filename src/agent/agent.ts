@@ -15,6 +15,7 @@ import { startNodeRuntime } from './node-runtime.js';
 import { serveKubelet } from '../kubelet-server/serve-kubelet.js';
 import type { KubeletServer } from '../kubelet-server/kubelet-server.js';
 import { loadKubeletClientConfig, setKubeletClientConfig } from '../apiserver/handlers/pod-log.js';
+import { startServiceProxy } from '../proxy/service-proxy.js';
 
 export interface AgentOptions {
   dataDir: string;
@@ -112,6 +113,14 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       podCidr: status.podCidr(),
       log: (level, msg, fields) => log[level](msg, { component: 'overlay', ...fields }),
     });
+    // The service proxy (kube-proxy's part): Services and EndpointSlices to this node's nftables table.
+    const proxy = startServiceProxy({
+      client: opts.client,
+      nodeName,
+      nodeIPs: [machine.internalIp],
+      clusterCidr: opts.clusterCidr,
+      serviceCidr: opts.serviceCidr,
+    });
     // The pod network: once the node has its podCIDR, the CNI conflist containerd's CRI plugin loads by itself.
     void status
       .podCidr()
@@ -135,6 +144,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     return {
       nodeName,
       async stop(): Promise<void> {
+        await proxy.stop();
         await kubeletServer?.close();
         await kubelet.stop();
         await overlay.stop();
