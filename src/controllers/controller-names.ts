@@ -22,6 +22,7 @@ export const controllerNames: readonly string[] = [
   'garbage-collector-controller',
   'resourcequota-controller',
   'disruption-controller',
+  'service-lb-controller',
 ];
 
 /** The canonical name for a name given on the command line (with or without "-controller"), or undefined. */

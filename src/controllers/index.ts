@@ -72,6 +72,8 @@ const controllers: readonly ControllerEntry[] = [
   { name: 'ttl-after-finished-controller', start: async (client) => (await import('./ttlafterfinished/ttl-after-finished-controller.js')).startTtlAfterFinishedController(client) },
   { name: 'resourcequota-controller', start: async (client) => (await import('./resourcequota/resource-quota-controller.js')).startResourceQuotaController(client) },
   { name: 'disruption-controller', start: async (client) => (await import('./disruption/disruption-controller.js')).startDisruptionController(client) },
+  // k3s's ServiceLB: LoadBalancer services get the addresses of the nodes, which the service proxy answers on.
+  { name: 'service-lb-controller', start: async (client) => (await import('./servicelb/service-lb-controller.js')).startServiceLbController(client) },
 ];
 
 export { canonicalControllerName, controllerNames } from './controller-names.js';
