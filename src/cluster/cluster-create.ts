@@ -59,9 +59,18 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
 
 class CreateError extends Error {}
 
+/** A node's directory in the cluster's: master, node-1, ... (short: containerd's socket paths must stay short). */
+export function nodeDirName(index: number): string {
+  return index === 0 ? 'master' : `node-${index}`;
+}
+
+/** containerd refuses unix socket paths longer than this. */
+const MAX_SOCKET_PATH = 104;
+
 function nodeState(dataDir: string, name: string, n: NodePlan): NodeState {
   const dir = clusterDir(dataDir, name);
-  return { name: n.name, role: n.role, netns: n.netns, hostVeth: n.hostVeth, ip: n.ip, dataDir: join(dir, n.name), logFile: join(dir, `${n.name}.log`) };
+  const short = nodeDirName(n.index);
+  return { name: n.name, role: n.role, netns: n.netns, hostVeth: n.hostVeth, ip: n.ip, dataDir: join(dir, short), logFile: join(dir, `${short}.log`) };
 }
 
 /** The file `ip netns add` pins a namespace at. */
@@ -101,6 +110,10 @@ export async function createCluster(o: CreateClusterOptions): Promise<ClusterSta
   const subnet = pickSubnet([...addressesInUse(host.addrs, host.routes), ...others], POD_AND_SERVICE_RANGES);
   if (subnet === undefined) throw new Error('no free /24 for the cluster in 172.25.0.0-172.30.255.255: every one collides with an address or route on this machine');
   const plan = planNetwork(o.name, o.nodes, subnet);
+  const longestSocket = join(clusterDir(o.dataDir, o.name), nodeDirName(o.nodes), 'containerd', 'containerd.sock.ttrpc');
+  if (longestSocket.length > MAX_SOCKET_PATH) {
+    throw new Error(`the nodes' containerd socket paths would be too long (${longestSocket}: ${longestSocket.length} > ${MAX_SOCKET_PATH} characters): use a shorter --data-dir or cluster name`);
+  }
   const master = plan.nodes[0];
   if (master === undefined) throw new Error('no master in the plan');
   const now = new Date().toISOString();

@@ -64,12 +64,13 @@ export async function deleteCluster(o: DeleteClusterOptions): Promise<void> {
   // The nodes: those recorded, those whose namespaces exist, those whose data dirs exist.
   const nodes = new Map<string, NodeProcesses & { hostVeth?: string }>();
   for (const n of state?.nodes ?? []) nodes.set(n.netns, { netns: n.netns, dataDir: n.dataDir, hostVeth: n.hostVeth, ...(n.pid !== undefined ? { pid: n.pid } : {}) });
+  const prefix = `k8ts-${o.name}-`;
   for (const ns of clusterNamespaces(await runCommand('ip', ['netns', 'list']), o.name)) {
-    if (!nodes.has(ns)) nodes.set(ns, { netns: ns, dataDir: join(dir, ns.slice('k8ts-'.length)) });
+    if (!nodes.has(ns)) nodes.set(ns, { netns: ns, dataDir: join(dir, ns.slice(prefix.length)) });
   }
   for (const entry of dirEntries) {
-    const ns = `k8ts-${entry}`;
-    if (/-(master|node-\d+)$/.test(entry) && entry.startsWith(`${o.name}-`) && !nodes.has(ns)) nodes.set(ns, { netns: ns, dataDir: join(dir, entry) });
+    const ns = `${prefix}${entry}`;
+    if (/^(master|node-\d+)$/.test(entry) && !nodes.has(ns)) nodes.set(ns, { netns: ns, dataDir: join(dir, entry) });
   }
 
   const fail = (msg: string): never => {
