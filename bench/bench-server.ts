@@ -82,7 +82,7 @@ export class BenchServer {
     const port = await freePort();
     // By default the API server's figures, as upstream's were measured (kube-apiserver and etcd, no scheduler or
     // controller manager): without nodes, a scheduler would answer each of the 2000 pods with an event and a patch.
-    const args = ['server', '--data-dir', join(dataDir, 'data'), '--bind-address', '127.0.0.1', '--https-listen-port', String(port), '--disable-agent', '--token-file', tokenFile];
+    const args = ['server', '--data-dir', join(dataDir, 'data'), '--bind-address', '127.0.0.1', '--https-listen-port', String(port), '--disable-agent', '--token-file', tokenFile, '--disable-cluster-dns'];
     if (opts.controlLoops !== true) args.push('--disable-scheduler', ...apiOnlyControllers.flatMap((c) => ['--disable-controller', c]));
     args.push(...(opts.extraArgs ?? []));
     const started = process.hrtime.bigint();

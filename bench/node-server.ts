@@ -101,6 +101,8 @@ export class NodeBenchServer {
     const args = [
       nodeBenchCli(), 'server', '--data-dir', join(dir, 'd'), '--bind-address', '127.0.0.1', '--https-listen-port', String(port),
       '--token-file', tokenFile, '--node-ip', '127.0.0.1', '--cluster-cidr', opts.clusterCidr, '--service-cidr', opts.serviceCidr,
+      // Network safety: no DNS forwarding to the machine's resolvers.
+      '--disable-cluster-dns',
     ];
     // $K8TS_BENCH_NODE_ARGS passes options to the server's node, as for the other benches (e.g. --cpu-prof).
     const nodeArgs = (process.env['K8TS_BENCH_NODE_ARGS'] ?? '').split(' ').filter((x) => x !== '');

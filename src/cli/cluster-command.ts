@@ -22,6 +22,9 @@ Flags:
       --nodes N               nodes besides the master (default 1)
       --flannel-backend B     vxlan (default) or host-gw
       --timeout D             how long create waits for every node to be Ready (default 2m)
+      --server-arg ARG        an extra flag for the master's k8ts server, e.g. --server-arg=--node-monitor-grace-period=20s
+                              (repeatable; as k3d's --k3s-arg)
+      --agent-arg ARG         an extra flag for every node's k8ts agent (repeatable)
 `;
 
 const options = {
@@ -29,6 +32,8 @@ const options = {
   nodes: { type: 'string', default: '1' },
   'flannel-backend': { type: 'string', default: DEFAULT_FLANNEL_BACKEND },
   timeout: { type: 'string', default: '2m' },
+  'server-arg': { type: 'string', multiple: true },
+  'agent-arg': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -73,7 +78,7 @@ export async function runCluster(argv: string[]): Promise<void> {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
-        await createCluster({ dataDir, name, nodes, flannelBackend: backend, kubeconfig: kubeconfigPath(), k8tsCommand: [process.execPath, resolve(script)], timeoutMs, out: say, signal: abort.signal });
+        await createCluster({ dataDir, name, nodes, flannelBackend: backend, kubeconfig: kubeconfigPath(), k8tsCommand: [process.execPath, resolve(script)], timeoutMs, out: say, signal: abort.signal, serverArgs: values['server-arg'] ?? [], agentArgs: values['agent-arg'] ?? [] });
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

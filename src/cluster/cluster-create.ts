@@ -34,6 +34,9 @@ export interface CreateClusterOptions {
   out: (line: string) => void;
   /** Aborting (Ctrl-C) fails the creation as a timeout does. */
   signal?: AbortSignal;
+  /** Extra flags for the master's `k8ts server` and the nodes' `k8ts agent`. */
+  serverArgs?: readonly string[];
+  agentArgs?: readonly string[];
 }
 
 /** The last `lines` lines of a log file, for messages. */
@@ -148,7 +151,7 @@ export async function createCluster(o: CreateClusterOptions): Promise<ClusterSta
 
     const masterNode = state.nodes[0];
     if (masterNode === undefined) throw new Error('no master');
-    const masterPid = startNodeProcess(o.k8tsCommand, masterNode, masterArgs({ dataDir: masterNode.dataDir, nodeName: masterNode.name, ip: masterNode.ip, flannelBackend: o.flannelBackend }));
+    const masterPid = startNodeProcess(o.k8tsCommand, masterNode, [...masterArgs({ dataDir: masterNode.dataDir, nodeName: masterNode.name, ip: masterNode.ip, flannelBackend: o.flannelBackend }), ...(o.serverArgs ?? [])]);
     state.nodes[0] = { ...masterNode, pid: masterPid };
     save();
     o.out(` ✓ Started k8ts server on ${masterNode.name} (pid ${masterPid}, log ${masterNode.logFile})`);
@@ -179,7 +182,7 @@ export async function createCluster(o: CreateClusterOptions): Promise<ClusterSta
       for (let i = 1; i < state.nodes.length; i++) {
         const n = state.nodes[i];
         if (n === undefined) continue;
-        const pid = startNodeProcess(o.k8tsCommand, n, agentArgs({ dataDir: n.dataDir, nodeName: n.name, ip: n.ip, masterIp: masterNode.ip, token }));
+        const pid = startNodeProcess(o.k8tsCommand, n, [...agentArgs({ dataDir: n.dataDir, nodeName: n.name, ip: n.ip, masterIp: masterNode.ip, token }), ...(o.agentArgs ?? [])]);
         state.nodes[i] = { ...n, pid };
       }
       save();

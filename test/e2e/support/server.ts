@@ -120,6 +120,15 @@ export class K8tsServer {
     }
     if (this.opts.datastoreEndpoint !== undefined) args.push('--datastore-endpoint', this.opts.datastoreEndpoint);
     const extra = this.opts.extraArgs ?? [];
+    // Network safety: the cluster DNS forwards names outside the cluster to --resolv-conf's nameservers, and the
+    // machine's may be off it. Tests get a resolv.conf without nameservers (a suite that tests forwarding gives its
+    // own, pointing at a resolver on loopback), and a DNS port of its own so that servers do not meet on 53.
+    if (!extra.includes('--resolv-conf')) {
+      const resolvConf = join(this.dataDir, 'resolv.conf');
+      writeFileSync(resolvConf, '# k8ts e2e: no upstream resolvers, nothing leaves the machine\n');
+      args.push('--resolv-conf', resolvConf);
+    }
+    if (!extra.includes('--cluster-dns-port') && !extra.includes('--disable-cluster-dns')) args.push('--cluster-dns-port', '0');
     if (!(this.opts.controlLoops ?? extra.includes('--virtual-nodes'))) args.push(...apiOnlyArgs);
     args.push(...extra);
     const proc = spawn(process.execPath, [k8tsBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
