@@ -146,7 +146,9 @@ export async function createCluster(o: CreateClusterOptions): Promise<ClusterSta
       await insertHostRule(r);
     }
     await createBridge(plan);
-    await Promise.all(plan.nodes.map((n) => createNodeNetns(plan, n)));
+    // The master's --service-cidr when --server-arg gives one (the nodes route that range to their proxy).
+    const serviceCidr = [...(o.serverArgs ?? [])].map((a) => /^--service-cidr=(.+)$/.exec(a)?.[1]).find((v) => v !== undefined);
+    await Promise.all(plan.nodes.map((n) => createNodeNetns(plan, n, serviceCidr)));
     o.out(` ✓ Network ${plan.subnet} on bridge ${plan.bridge} (this host ${plan.hostIp}, ${plan.nodes.map((n) => `${n.name} ${n.ip}`).join(', ')})`);
 
     const masterNode = state.nodes[0];

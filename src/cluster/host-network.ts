@@ -48,8 +48,13 @@ export async function createBridge(plan: NetworkPlan): Promise<void> {
   await runCommand('ip', ['link', 'set', plan.bridge, 'up']);
 }
 
-/** The node's namespace with loopback up and eth0 (the veth into the bridge) holding its address; no default route. */
-export async function createNodeNetns(plan: NetworkPlan, node: NodePlan): Promise<void> {
+/**
+ * The node's namespace with loopback up and eth0 (the veth into the bridge) holding its address; no default route.
+ * The service range gets an on-link route over eth0, as a real node's default route would carry it: a locally made
+ * packet to a cluster IP needs a route before the proxy's DNAT can rewrite it, and one that no rule rewrites goes
+ * nowhere (the bridge has no uplink, and nothing on it answers for those addresses).
+ */
+export async function createNodeNetns(plan: NetworkPlan, node: NodePlan, serviceCidr = '10.254.0.0/16'): Promise<void> {
   if (await netnsExists(node.netns)) throw new Error(`a network namespace named ${node.netns} exists already on this machine`);
   await runCommand('ip', ['netns', 'add', node.netns]);
   await runCommand('ip', ['-n', node.netns, 'link', 'set', 'lo', 'up']);
@@ -57,6 +62,7 @@ export async function createNodeNetns(plan: NetworkPlan, node: NodePlan): Promis
   await runCommand('ip', ['link', 'set', node.hostVeth, 'master', plan.bridge, 'up']);
   await runCommand('ip', ['-n', node.netns, 'addr', 'add', `${node.ip}/${plan.prefix}`, 'dev', node.nodeIface]);
   await runCommand('ip', ['-n', node.netns, 'link', 'set', node.nodeIface, 'up']);
+  await runCommand('ip', ['-n', node.netns, 'route', 'add', serviceCidr, 'dev', node.nodeIface]);
 }
 
 /** Deletes a link; one that is gone (or going, as a veth whose namespace was deleted) is no error. */
