@@ -34,7 +34,7 @@ describe('the node bench network guard', () => {
       { chain: 'FORWARD', rule: ['-s', '10.244.0.0/16', '!', '-d', '10.244.0.0/16', '-j', 'REJECT'] },
       { chain: 'FORWARD', rule: ['-d', '10.96.0.0/16', '-j', 'REJECT'] },
       { chain: 'OUTPUT', rule: ['-d', '10.96.0.0/16', '-j', 'REJECT'] },
-      { chain: 'OUTPUT', rule: ['-d', '10.244.0.0/16', '!', '-o', 'cni0', '-j', 'REJECT'] },
+      { chain: 'POSTROUTING', rule: ['-t', 'mangle', '-d', '10.244.0.0/16', '!', '-o', 'cni0', '-j', 'DROP'] },
     ]);
   });
 });

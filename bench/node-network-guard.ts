@@ -39,13 +39,16 @@ export function rangeCollision(ranges: readonly string[], inUse: readonly string
   return undefined;
 }
 
-/** The guard rules, each as the arguments that follow -I CHAIN 1 / -D CHAIN. */
+/** The guard rules, each as the arguments that follow -I CHAIN 1 / -D CHAIN (the filter table unless they name one). */
 export function guardRules(clusterCidr: string, serviceCidr: string): { chain: string; rule: string[] }[] {
   return [
     { chain: 'FORWARD', rule: ['-s', clusterCidr, '!', '-d', clusterCidr, '-j', 'REJECT'] },
     { chain: 'FORWARD', rule: ['-d', serviceCidr, '-j', 'REJECT'] },
     { chain: 'OUTPUT', rule: ['-d', serviceCidr, '-j', 'REJECT'] },
-    { chain: 'OUTPUT', rule: ['-d', clusterCidr, '!', '-o', BRIDGE, '-j', 'REJECT'] },
+    // Local traffic to the pod range must leave through cni0. Checked after routing (mangle POSTROUTING): in filter
+    // OUTPUT the out interface is the one chosen before the service proxy's DNAT, so a cluster IP or NodePort
+    // rewritten to a pod would still show eth0 or lo there.
+    { chain: 'POSTROUTING', rule: ['-t', 'mangle', '-d', clusterCidr, '!', '-o', BRIDGE, '-j', 'DROP'] },
   ];
 }
 
@@ -94,9 +97,9 @@ export class NetworkGuard {
     return g;
   }
 
-  /** The rules in place now, as `iptables -S` prints them. */
+  /** The rules in place now, as `iptables -S` prints them for the filter and mangle tables. */
   async rules(): Promise<string> {
-    return (await run('iptables', ['-S'])).stdout;
+    return (await run('iptables', ['-S'])).stdout + (await run('iptables', ['-t', 'mangle', '-S'])).stdout;
   }
 
   /** Deletes cni0 (when the bench made it), restores ip_forward, deletes exactly the rules inserted. Idempotent. */

@@ -8,11 +8,9 @@
 // The node's address is this machine's own global address (traffic to it never leaves the machine). Network
 // safety: the REJECT guards of bench/node-network-guard.ts stop anything from the pod range leaving the machine and
 // anything towards the service range that no DNAT rule took (FORWARD and OUTPUT); the proxy's DNAT happens before
-// them (nat output/prerouting), so a service with endpoints passes and one without is rejected. One guard moves: the
-// OUTPUT rule `-d POD_RANGE ! -o cni0 -j REJECT` sees the output device chosen before DNAT (eth0 for a cluster IP,
-// lo for a NodePort), so it would reject every service packet this machine sends; its stand-in, in a table of this
-// test, drops the same packets in postrouting, where the device is the one the packet really leaves by. after()
-// deletes the proxy's table if the server left it, then the guards.
+// them (nat output/prerouting), so a service with endpoints passes and one without is rejected. The guard for local
+// traffic to the pod range checks the device in mangle POSTROUTING, the one the packet really leaves by after DNAT.
+// after() deletes the proxy's table if the server left it, then the guards.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -39,16 +37,6 @@ const run = promisify(execFile);
 const CLUSTER_CIDR = '10.244.0.0/16';
 const SERVICE_CIDR = '10.96.0.0/16';
 const TABLE = 'k8ts-proxy';
-const GUARD_TABLE = 'k8ts-proxy-e2e-guard';
-/** NetworkGuard's OUTPUT rule for the pod range (see the top of this file), replaced by GUARD_TABLE's. */
-const POD_OUTPUT_RULE = ['-d', CLUSTER_CIDR, '!', '-o', 'cni0', '-j', 'REJECT'];
-
-/** The pod-range guard in postrouting: packets to the pod range that would leave by another device than cni0. */
-async function installPostroutingGuard(): Promise<void> {
-  await run('nft', ['add', 'table', 'ip', GUARD_TABLE]);
-  await run('nft', ['add', 'chain', 'ip', GUARD_TABLE, 'postrouting', '{ type filter hook postrouting priority 0 ; }']);
-  await run('nft', ['add', 'rule', 'ip', GUARD_TABLE, 'postrouting', 'ip', 'daddr', CLUSTER_CIDR, 'oifname', '!=', 'cni0', 'drop']);
-}
 const SERVICE_CHAIN = clusterPolicyChainPrefix + servicePortChainNameBase({ namespace: 'default', name: 'nginx-service', port: '', protocol: 'TCP' });
 
 /** This machine's first global IPv4 address: the node's address (packets to it stay on the machine). */
@@ -104,8 +92,6 @@ describe('services on real containers through the service proxy', { skip }, () =
     nodeIP = (await hostAddress()) ?? '';
     assert.notEqual(nodeIP, '', 'this machine has a global IPv4 address');
     guard = await NetworkGuard.install(CLUSTER_CIDR, SERVICE_CIDR);
-    await installPostroutingGuard();
-    await run('iptables', ['-D', 'OUTPUT', ...POD_OUTPUT_RULE]);
     server = await K8tsServer.start({ agent: true, controlLoops: true, extraArgs: ['--cluster-cidr', CLUSTER_CIDR, '--service-cidr', SERVICE_CIDR, '--node-ip', nodeIP] });
     client = new RestClient(readKubeconfig(server.kubeconfig));
     const dir = server.dataDir;
@@ -135,7 +121,6 @@ describe('services on real containers through the service proxy', { skip }, () =
       if ((await nftList(['table', 'ip', TABLE])) !== undefined) await run('nft', ['delete', 'table', 'ip', TABLE]).catch(() => undefined);
     } finally {
       await guard?.remove();
-      await run('nft', ['delete', 'table', 'ip', GUARD_TABLE]).catch(() => undefined);
     }
   });
 
