@@ -110,6 +110,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       nodeIp: machine.internalIp,
       backend: opts.flannelBackend,
       clusterCidr: opts.clusterCidr,
+      serviceCidr: opts.serviceCidr,
       podCidr: status.podCidr(),
       log: (level, msg, fields) => log[level](msg, { component: 'overlay', ...fields }),
     });

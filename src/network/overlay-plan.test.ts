@@ -79,3 +79,24 @@ describe('flannel backends and annotations', () => {
     assert.match(r, /ip saddr 10\.240\.0\.0\/16 ip daddr != 224\.0\.0\.0\/4 masquerade fully-random/);
   });
 });
+
+describe('the overlay plan against bad Node data', () => {
+  const ranges = { clusterCidr: '10.240.0.0/16', serviceCidr: '10.254.0.0/16' };
+
+  test('a podCIDR outside the cluster range is never routed (it could take over the machine\'s own routes)', () => {
+    const nodes = [node('b', 'host-gw', '172.30.0.3', '192.168.1.0/24'), node('c', 'host-gw', '172.30.0.4', '10.240.0.0/15'), node('d', 'host-gw', '172.30.0.5', '10.240.3.0/24')];
+    assert.deepEqual(remoteSubnets('a', 'host-gw', nodes, ranges).map((r) => r.node), ['d']);
+  });
+
+  test('node addresses that are loopback, multicast, unspecified, link-local or in the pod or service range are refused', () => {
+    for (const ip of ['127.0.0.1', '224.0.0.5', '0.0.0.0', '169.254.1.1', '10.240.9.9', '10.254.0.10', 'not-an-ip']) {
+      assert.deepEqual(remoteSubnets('a', 'vxlan', [node('b', 'vxlan', ip, '10.240.1.0/24')], ranges), [], ip);
+    }
+    assert.equal(remoteSubnets('a', 'vxlan', [node('b', 'vxlan', '172.30.0.3', '10.240.1.0/24')], ranges).length, 1);
+  });
+
+  test('a podCIDR that overlaps this node\'s own or one already routed is skipped, the first by name winning', () => {
+    const nodes = [node('a', 'host-gw', '172.30.0.2', '10.240.0.0/24'), node('c', 'host-gw', '172.30.0.4', '10.240.1.0/24'), node('b', 'host-gw', '172.30.0.3', '10.240.1.0/24'), node('d', 'host-gw', '172.30.0.5', '10.240.0.0/24')];
+    assert.deepEqual(remoteSubnets('a', 'host-gw', nodes, ranges).map((r) => r.node), ['b']);
+  });
+});

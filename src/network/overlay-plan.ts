@@ -4,7 +4,7 @@
 // flannel's vxlan backend programs them. Nodes of another backend, without a podCIDR or without an address are
 // skipped, as flannel skips leases of another backend type.
 import type { Node } from 'kubernetes-types/core/v1.js';
-import { formatIpv4, parseIpv4Cidr } from '../controllers/nodeipam/cidr-set.js';
+import { cidrContains, formatIpv4, parseIpv4, parseIpv4Cidr, type Ipv4Cidr } from '../controllers/nodeipam/cidr-set.js';
 import { backendDataAnnotation, backendTypeAnnotation, publicIpAnnotation, type FlannelBackend } from './flannel-backend.js';
 
 export interface RemoteSubnet {
@@ -38,11 +38,56 @@ function remoteVtepMac(n: Node): string | undefined {
   return undefined;
 }
 
-/** The other nodes' subnets this node must reach over the backend, sorted by node name. */
-export function remoteSubnets(self: string, backend: FlannelBackend, nodes: readonly Node[]): RemoteSubnet[] {
+/** The ranges a remote node's data must stay clear of (or inside): what the plan is checked against. */
+export interface OverlayRanges {
+  /** Every podCIDR must lie inside it. */
+  readonly clusterCidr: string;
+  /** No node address may lie inside it. */
+  readonly serviceCidr?: string;
+}
+
+function overlaps(a: Ipv4Cidr, b: Ipv4Cidr): boolean {
+  const wide = a.prefix <= b.prefix ? a : b;
+  const narrow = wide === a ? b : a;
+  return cidrContains(wide, narrow.base);
+}
+
+/**
+ * Whether a node address can carry overlay traffic: a unicast IPv4 address outside loopback, link-local, multicast,
+ * the pod and the service ranges. A Node object names it; anything else would route the overlay (or the machine's own
+ * traffic) somewhere it must not go.
+ */
+export function usableNodeIp(ip: string, ranges: OverlayRanges): boolean {
+  const n = parseIpv4(ip);
+  if (n === undefined || n === 0) return false;
+  const first = n >>> 24;
+  if (first === 127 || first === 0 || first >= 224) return false;
+  if (first === 169 && ((n >>> 16) & 0xff) === 254) return false;
+  if (cidrContains(parseIpv4Cidr(ranges.clusterCidr), n)) return false;
+  if (ranges.serviceCidr !== undefined && cidrContains(parseIpv4Cidr(ranges.serviceCidr), n)) return false;
+  return true;
+}
+
+/**
+ * The other nodes' subnets this node must reach over the backend, sorted by node name. A podCIDR outside the cluster
+ * range (or overlapping this node's own or another's already taken) and an unusable node address are skipped: a route
+ * for them could take over the machine's own routes or send the overlay off the machine.
+ */
+export function remoteSubnets(self: string, backend: FlannelBackend, nodes: readonly Node[], ranges?: OverlayRanges): RemoteSubnet[] {
   if (backend === 'none') return [];
+  const cluster = ranges !== undefined ? parseIpv4Cidr(ranges.clusterCidr) : undefined;
+  const taken: Ipv4Cidr[] = [];
+  const own = nodes.find((n) => n.metadata?.name === self)?.spec?.podCIDR;
+  if (own !== undefined && own !== '') {
+    try {
+      taken.push(parseIpv4Cidr(own));
+    } catch {
+      // this node's own is checked by its own agent
+    }
+  }
   const out: RemoteSubnet[] = [];
-  for (const n of nodes) {
+  const byName = [...nodes].sort((a, b) => ((a.metadata?.name ?? '') < (b.metadata?.name ?? '') ? -1 : 1));
+  for (const n of byName) {
     const name = n.metadata?.name ?? '';
     if (name === '' || name === self) continue;
     if ((n.metadata?.labels?.['type'] ?? '') === 'virtual') continue;
@@ -56,6 +101,11 @@ export function remoteSubnets(self: string, backend: FlannelBackend, nodes: read
     } catch {
       continue;
     }
+    if (ranges !== undefined && cluster !== undefined) {
+      if (block.prefix < cluster.prefix || !cidrContains(cluster, block.base) || !usableNodeIp(ip, ranges)) continue;
+    }
+    if (taken.some((t) => overlaps(t, block))) continue;
+    taken.push(block);
     if (backend === 'host-gw') {
       out.push({ node: name, podCidr: cidr, nodeIp: ip });
       continue;

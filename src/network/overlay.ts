@@ -26,6 +26,8 @@ export interface OverlayOptions {
   nodeIp: string;
   backend: FlannelBackend;
   clusterCidr: string;
+  /** No node address may lie in it (nor in the cluster range). */
+  serviceCidr: string;
   /** Resolves with this node's podCIDR once it has one. */
   podCidr: Promise<string>;
   log: (level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown>) => void;
@@ -120,14 +122,20 @@ export async function startOverlay(opts: OverlayOptions): Promise<Overlay> {
   const apply = async (want: RemoteSubnet[]): Promise<void> => {
     const wanted = new Set(want.map((w) => w.podCidr));
     if (backend === 'vxlan' && want.length > 0) await ensureVxlan();
+    // One node that cannot be reached (no route to its address, a refused entry) must not hold up the others nor
+    // the clean-up below: each is applied on its own.
     for (const w of want) {
-      if (backend === 'host-gw') {
-        const dev = await deviceTowards(w.nodeIp);
-        await ip(['route', 'replace', w.podCidr, 'via', w.nodeIp, 'dev', dev, 'proto', String(overlayRouteProto)]);
-      } else if (w.vtepMac !== undefined && w.vtepIp !== undefined) {
-        await ip(['neigh', 'replace', w.vtepIp, 'lladdr', w.vtepMac, 'dev', vxlanDevice, 'nud', 'permanent']);
-        await run('bridge', ['fdb', 'replace', w.vtepMac, 'dev', vxlanDevice, 'dst', w.nodeIp, 'self', 'permanent']);
-        await ip(['route', 'replace', w.podCidr, 'via', w.vtepIp, 'dev', vxlanDevice, 'onlink', 'proto', String(overlayRouteProto)]);
+      try {
+        if (backend === 'host-gw') {
+          const dev = await deviceTowards(w.nodeIp);
+          await ip(['route', 'replace', w.podCidr, 'via', w.nodeIp, 'dev', dev, 'proto', String(overlayRouteProto)]);
+        } else if (w.vtepMac !== undefined && w.vtepIp !== undefined) {
+          await ip(['neigh', 'replace', w.vtepIp, 'lladdr', w.vtepMac, 'dev', vxlanDevice, 'nud', 'permanent']);
+          await run('bridge', ['fdb', 'replace', w.vtepMac, 'dev', vxlanDevice, 'dst', w.nodeIp, 'self', 'permanent']);
+          await ip(['route', 'replace', w.podCidr, 'via', w.vtepIp, 'dev', vxlanDevice, 'onlink', 'proto', String(overlayRouteProto)]);
+        }
+      } catch (e: unknown) {
+        opts.log('error', 'overlay entry for a node not applied', { node: w.node, podCIDR: w.podCidr, nodeIp: w.nodeIp, err: errText(e) });
       }
     }
     for (const dst of await ourRoutes()) {
@@ -157,7 +165,7 @@ export async function startOverlay(opts: OverlayOptions): Promise<Overlay> {
 
   const syncOnce = async (): Promise<void> => {
     await publish().catch((e: unknown) => opts.log('warn', 'overlay annotations not published yet', { err: errText(e) }));
-    const want = remoteSubnets(nodeName, backend, nodes.list() as Node[]);
+    const want = remoteSubnets(nodeName, backend, nodes.list() as Node[], { clusterCidr: opts.clusterCidr, serviceCidr: opts.serviceCidr });
     await apply(want);
   };
 
