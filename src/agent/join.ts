@@ -14,6 +14,17 @@ export interface JoinOptions {
   timeoutMs?: number;
 }
 
+/** Why a join failed: the server could not be reached (worth another try), or it said no / is not the token's. */
+export class JoinError extends Error {
+  constructor(
+    readonly kind: 'unreachable' | 'refused',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'JoinError';
+  }
+}
+
 interface HttpAnswer {
   status: number;
   body: string;
@@ -78,21 +89,23 @@ export async function joinServer(opts: JoinOptions): Promise<NodeJoinResponse> {
   try {
     ca = await fetchText(new URL('/cacerts', base), { method: 'GET', timeoutMs });
   } catch (e: unknown) {
-    throw new Error(`cannot reach the server at ${where}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new JoinError('unreachable', `cannot reach the server at ${where}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (ca.status !== 200 || !ca.body.includes('BEGIN CERTIFICATE')) throw new Error(`${where} did not serve its CA certificates (HTTP ${ca.status}): is it a k8ts server?`);
+  if (ca.status >= 500) throw new JoinError('unreachable', `${where} is not ready to serve its CA certificates (HTTP ${ca.status})`);
+  if (ca.status !== 200 || !ca.body.includes('BEGIN CERTIFICATE')) throw new JoinError('refused', `${where} did not serve its CA certificates (HTTP ${ca.status}): is it a k8ts server?`);
   if (token.caHash !== '' && caBundleHash(ca.body) !== token.caHash) {
-    throw new Error(`the CA of the server at ${where} does not match the token (hash ${caBundleHash(ca.body)}, the token names ${token.caHash}): wrong --server, or a token of another cluster`);
+    throw new JoinError('refused', `the CA of the server at ${where} does not match the token (hash ${caBundleHash(ca.body)}, the token names ${token.caHash}): wrong --server, or a token of another cluster`);
   }
   const auth = `Basic ${Buffer.from(`node:${token.password}`).toString('base64')}`;
   let answer: HttpAnswer;
   try {
     answer = await fetchText(new URL('/v1-k8ts/node-join', base), { method: 'POST', ca: ca.body, headers: { authorization: auth }, body: JSON.stringify(opts.request), timeoutMs });
   } catch (e: unknown) {
-    throw new Error(`joining the server at ${where} failed: ${e instanceof Error ? e.message : String(e)}`);
+    throw new JoinError('unreachable', `joining the server at ${where} failed: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (answer.status === 401) throw new Error(`the server at ${where} refused the token: ${statusMessage(answer.body)}`);
-  if (answer.status !== 200) throw new Error(`the server at ${where} refused to join this node (HTTP ${answer.status}): ${statusMessage(answer.body)}`);
+  if (answer.status === 401) throw new JoinError('refused', `the server at ${where} refused the token: ${statusMessage(answer.body)}`);
+  if (answer.status >= 500) throw new JoinError('unreachable', `the server at ${where} could not join this node now (HTTP ${answer.status}): ${statusMessage(answer.body)}`);
+  if (answer.status !== 200) throw new JoinError('refused', `the server at ${where} refused to join this node (HTTP ${answer.status}): ${statusMessage(answer.body)}`);
   const parsed: unknown = JSON.parse(answer.body);
   if (!isNodeJoinResponse(parsed)) throw new Error(`the server at ${where} answered the join with something else than node credentials`);
   return parsed;

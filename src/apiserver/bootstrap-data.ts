@@ -53,7 +53,14 @@ export function unseal(text: string, password: string): string {
  */
 export async function restoreBootstrapData(storage: Storage, dataDir: string, password: string): Promise<boolean> {
   const { kv } = await storage.get(bootstrapKey(password));
-  if (kv === null) return false;
+  if (kv === null) {
+    // Another server's data under another password: this one would make a second CA that nobody else trusts.
+    const { count } = await storage.count('/bootstrap/');
+    if (count > 0) {
+      throw new Error('bootstrap data already found in the datastore, encrypted with a different token: start this server with --token set to the first server\'s token (its DATA_DIR/token)');
+    }
+    return false;
+  }
   const files = JSON.parse(unseal(kv.value, password)) as Record<string, string>;
   const dir = join(dataDir, 'tls');
   mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -10,6 +10,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import { isDNS1123Subdomain } from '../machinery/label-selector.js';
+import { cidrContains, parseIpv4, parseIpv4Cidr } from '../controllers/nodeipam/cidr-set.js';
 import type { KeyPairPem } from '../pki/pki.js';
 import { ApiError } from '../machinery/errors.js';
 import { readBody, send, sendRaw, type Req, type Res } from './http.js';
@@ -48,7 +49,7 @@ export interface NodeJoinOptions {
 export const joinPath = '/v1-k8ts/node-join';
 
 /** A bootstrap token's Secret (kube-system/bootstrap-token-ID), as far as joining needs it. */
-export type BootstrapTokenLookup = (id: string) => Promise<{ data?: Record<string, string> } | undefined>;
+export type BootstrapTokenLookup = (id: string) => Promise<{ type?: string; metadata?: { deletionTimestamp?: string }; data?: Record<string, string> } | undefined>;
 
 const bootstrapTokenRe = /^([a-z0-9]{6})\.([a-z0-9]{16})$/;
 
@@ -60,7 +61,9 @@ export async function bootstrapTokenValid(token: string, lookup: BootstrapTokenL
   const m = bootstrapTokenRe.exec(token);
   if (m === null) return false;
   const secret = await lookup(m[1] ?? '');
-  const data = secret?.data ?? {};
+  // Upstream's bootstrap authenticator: only a Secret of the bootstrap type that is not being deleted counts.
+  if (secret === undefined || secret.type !== 'bootstrap.kubernetes.io/token' || secret.metadata?.deletionTimestamp !== undefined) return false;
+  const data = secret.data ?? {};
   const field = (k: string): string => Buffer.from(data[k] ?? '', 'base64').toString('utf8');
   if (field('token-id') !== m[1] || !samePassword(field('token-secret'), m[2] ?? '')) return false;
   if (field('usage-bootstrap-authentication') !== 'true') return false;
@@ -83,8 +86,12 @@ function samePassword(given: string, want: string): boolean {
   return want !== '' && a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Validates the body of a join request; the ApiError says which field is wrong. */
-export function parseJoinRequest(body: unknown): NodeJoinRequest {
+/**
+ * Validates the body of a join request; the ApiError says which field is wrong. A node's serving certificate is
+ * signed by the cluster CA, so it may not name what the API server is known by: the `kubernetes` service names, or an
+ * address in the service range (the `kubernetes` service's cluster IP).
+ */
+export function parseJoinRequest(body: unknown, serviceCidr?: string): NodeJoinRequest {
   const obj = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : undefined;
   if (obj === undefined) throw ApiError.badRequest('the join request must be a JSON object');
   const name = obj['nodeName'];
@@ -95,10 +102,20 @@ export function parseJoinRequest(body: unknown): NodeJoinRequest {
   if (!Array.isArray(addrs) || addrs.length === 0 || !addrs.every((a): a is string => typeof a === 'string' && isIP(a) !== 0)) {
     throw ApiError.badRequest('addresses: Invalid value: a list of the node\'s IP addresses is required');
   }
+  if (serviceCidr !== undefined) {
+    const range = parseIpv4Cidr(serviceCidr);
+    const inRange = addrs.find((a) => {
+      const n = parseIpv4(a);
+      return n !== undefined && cidrContains(range, n);
+    });
+    if (inRange !== undefined) throw ApiError.badRequest(`addresses: Invalid value: ${JSON.stringify(inRange)}: a node address may not lie in the service range ${serviceCidr}`);
+  }
   const dns = obj['dnsNames'] ?? [];
   if (!Array.isArray(dns) || !dns.every((d): d is string => typeof d === 'string' && isDNS1123Subdomain(d).length === 0)) {
     throw ApiError.badRequest('dnsNames: Invalid value: DNS subdomain names are required');
   }
+  const reserved = [name, ...dns].find((d) => d === 'kubernetes' || d.startsWith('kubernetes.'));
+  if (reserved !== undefined) throw ApiError.badRequest(`nodeName: Invalid value: ${JSON.stringify(reserved)}: the names of the kubernetes service are the API server's`);
   return { nodeName: name, addresses: addrs, dnsNames: dns };
 }
 
@@ -144,6 +161,6 @@ export async function handleNodeJoin(opts: NodeJoinOptions, req: Req, res: Res, 
   } catch (e: unknown) {
     throw ApiError.badRequest(`the join request is not JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
-  send(res, 200, await issueNodeCredentials(opts, parseJoinRequest(body)));
+  send(res, 200, await issueNodeCredentials(opts, parseJoinRequest(body, opts.settings.serviceCidr)));
   return true;
 }

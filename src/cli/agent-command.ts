@@ -1,6 +1,7 @@
 // `k8ts agent`: a node that joins a server (k3s's agent). It checks the server against the token's CA hash, gets
 // its node credentials and the cluster's settings from it, and runs the node agent (containerd, the kubelet, the
 // overlay) as a client of that server.
+import { X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -8,7 +9,8 @@ import { renderKubeconfig } from '../client/kubeconfig.js';
 import { RestClient } from '../client/rest-client.js';
 import { readMachineInfo } from '../node-status/index.js';
 import { parseFlannelBackend } from '../network/flannel-backend.js';
-import { parseJoinToken } from '../pki/join-token.js';
+import { caBundleHash, parseJoinToken } from '../pki/join-token.js';
+import type { NodeJoinRequest, NodeJoinResponse } from '../apiserver/node-join.js';
 import { log } from './log.js';
 import { defaultDataDir } from './server-command.js';
 
@@ -43,6 +45,62 @@ const agentOptions = {
   'resolv-conf': { type: 'string', default: '/etc/resolv.conf' },
 } as const;
 
+/** What a join gave, kept under DATA_DIR/agent: later starts use it when the token no longer joins (as k3s does). */
+const savedFile = 'join.json';
+
+function saveJoin(dir: string, joined: NodeJoinResponse, server: string): void {
+  writeFileSync(join(dir, 'server-ca.crt'), joined.caCert, { mode: 0o644 });
+  writeFileSync(join(dir, 'serving-kubelet.crt'), joined.serving.certPem, { mode: 0o644 });
+  writeFileSync(join(dir, 'serving-kubelet.key'), joined.serving.keyPem, { mode: 0o600 });
+  writeFileSync(join(dir, 'kubelet.kubeconfig'), renderKubeconfig({ server, caPem: joined.caCert, certPem: joined.client.certPem, keyPem: joined.client.keyPem }), { mode: 0o600 });
+  writeFileSync(join(dir, savedFile), JSON.stringify(joined), { mode: 0o600 });
+}
+
+/** The saved join, when it is for this CA (the token's hash, if it has one) and its client certificate is still valid. */
+export function savedJoin(dir: string, caHash: string, now = Date.now()): NodeJoinResponse | undefined {
+  let saved: NodeJoinResponse;
+  try {
+    saved = JSON.parse(readFileSync(join(dir, savedFile), 'utf8')) as NodeJoinResponse;
+  } catch {
+    return undefined;
+  }
+  if (typeof saved.caCert !== 'string' || typeof saved.client?.certPem !== 'string') return undefined;
+  if (caHash !== '' && caBundleHash(saved.caCert) !== caHash) return undefined;
+  try {
+    const cert = new X509Certificate(saved.client.certPem);
+    if (Date.parse(cert.validTo) <= now + 60_000) return undefined;
+  } catch {
+    return undefined;
+  }
+  return saved;
+}
+
+/**
+ * Joins the server; while it cannot be reached, tries again every 2 s (k3s's agent waits for its server likewise). A
+ * server that refuses the token, or cannot be reached, is passed over when an earlier join of this node is saved
+ * (a bootstrap token expires; a node restarts while its server is down).
+ */
+async function joinOrReuse(dir: string, server: string, token: string, caHash: string, request: NodeJoinRequest): Promise<NodeJoinResponse> {
+  const { joinServer, JoinError } = await import('../agent/join.js');
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const joined = await joinServer({ server, token, request });
+      saveJoin(dir, joined, server);
+      return joined;
+    } catch (e: unknown) {
+      if (!(e instanceof JoinError)) throw e;
+      const saved = savedJoin(dir, caHash);
+      if (saved !== undefined) {
+        log.warn('joining failed; using the credentials of an earlier join', { component: 'agent', server, err: e.message });
+        return saved;
+      }
+      if (e.kind === 'refused') throw e;
+      if (attempt === 1 || attempt % 15 === 0) log.warn('waiting for the server', { component: 'agent', server, err: e.message });
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}
+
 export async function runAgent(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: agentOptions, strict: true, allowPositionals: false });
   if (values.help === true) {
@@ -71,16 +129,10 @@ export async function runAgent(argv: string[]): Promise<void> {
     ...(values['node-ip'] !== undefined ? { nodeIp: values['node-ip'] } : {}),
     ...(values['node-name'] !== undefined ? { hostname: values['node-name'] } : {}),
   });
-  const { joinServer } = await import('../agent/join.js');
-  const joined = await joinServer({ server, token: tokenText, request: { nodeName: machine.hostname, addresses: [machine.internalIp] } });
-  const s = joined.settings;
-  // The credentials, as k3s keeps them: the kubelet's kubeconfig and its serving pair under DATA_DIR/agent.
   const dir = join(dataDir, 'agent');
-  writeFileSync(join(dir, 'server-ca.crt'), joined.caCert, { mode: 0o644 });
-  writeFileSync(join(dir, 'serving-kubelet.crt'), joined.serving.certPem, { mode: 0o644 });
-  writeFileSync(join(dir, 'serving-kubelet.key'), joined.serving.keyPem, { mode: 0o600 });
+  const joined = await joinOrReuse(dir, server, tokenText, token.caHash, { nodeName: machine.hostname, addresses: [machine.internalIp] });
+  const s = joined.settings;
   const clientConfig = { server, caPem: joined.caCert, certPem: joined.client.certPem, keyPem: joined.client.keyPem };
-  writeFileSync(join(dir, 'kubelet.kubeconfig'), renderKubeconfig(clientConfig), { mode: 0o600 });
   log.info('joined the server', { component: 'agent', server, node: machine.hostname, clusterCIDR: s.clusterCidr, serviceCIDR: s.serviceCidr, flannelBackend: s.flannelBackend });
   const pauseImage = values['pause-image'];
   const agent = await startAgent({

@@ -180,11 +180,13 @@ export async function createCluster(o: CreateClusterOptions): Promise<ClusterSta
     o.out(` ✓ API server up at ${state.apiAddress} (${seconds(Date.now() - started)})`);
 
     if (o.nodes > 0) {
-      const token = readFileSync(join(masterNode.dataDir, 'token'), 'utf8').trim();
+      // The agents read the token from the master's file (0600): on a command line, /proc would show it to anyone.
+      const tokenFile = join(masterNode.dataDir, 'token');
+      if (readFileSync(tokenFile, 'utf8').trim() === '') throw new Error(`${tokenFile} is empty`);
       for (let i = 1; i < state.nodes.length; i++) {
         const n = state.nodes[i];
         if (n === undefined) continue;
-        const pid = startNodeProcess(o.k8tsCommand, n, [...agentArgs({ dataDir: n.dataDir, nodeName: n.name, ip: n.ip, masterIp: masterNode.ip, token }), ...(o.agentArgs ?? [])]);
+        const pid = startNodeProcess(o.k8tsCommand, n, [...agentArgs({ dataDir: n.dataDir, nodeName: n.name, ip: n.ip, masterIp: masterNode.ip, tokenFile }), ...(o.agentArgs ?? [])]);
         state.nodes[i] = { ...n, pid };
       }
       save();

@@ -33,7 +33,7 @@ export function masterArgs(o: { dataDir: string; nodeName: string; ip: string; f
   ];
 }
 
-/** `k8ts agent` for node i, after `nsenter --net=NETNS k8ts`; `token` is the content of the master's DATA_DIR/token. */
-export function agentArgs(o: { dataDir: string; nodeName: string; ip: string; masterIp: string; token: string }): string[] {
-  return ['agent', '--server', `https://${o.masterIp}:${API_PORT}`, '--token', o.token, '--data-dir', o.dataDir, '--node-name', o.nodeName, '--node-ip', o.ip];
+/** `k8ts agent` for node i, after `nsenter --net=NETNS k8ts`; `tokenFile` is the master's DATA_DIR/token. */
+export function agentArgs(o: { dataDir: string; nodeName: string; ip: string; masterIp: string; tokenFile: string }): string[] {
+  return ['agent', '--server', `https://${o.masterIp}:${API_PORT}`, '--token-file', o.tokenFile, '--data-dir', o.dataDir, '--node-name', o.nodeName, '--node-ip', o.ip];
 }

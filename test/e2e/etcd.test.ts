@@ -1,4 +1,5 @@
 // The core scenarios on a real etcd (--datastore-endpoint): apply, get, patch, watch, delete, restart.
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -131,7 +132,9 @@ describe('k8ts server on etcd', () => {
   });
 
   test('a second k8ts with its own data dir on the same etcd sees the same objects', async () => {
-    const other = await K8tsServer.start({ datastoreEndpoint: etcd.endpoint });
+    // It joins the first's trust with the first's token (the CA is shared through the datastore).
+    const token = readFileSync(join(s.dataDir, 'token'), 'utf8').trim();
+    const other = await K8tsServer.start({ datastoreEndpoint: etcd.endpoint, extraArgs: ['--token', token] });
     try {
       const mine = parseObject(s.k(['get', 'pods', '-n', ns, '-o', 'json']));
       const theirs = parseObject(other.k(['get', 'pods', '-n', ns, '-o', 'json']));

@@ -3,6 +3,7 @@
 // upstream's --leader-elect-* flags), and a leader stopped cleanly hands over at once.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { at, K8tsServer, namespaceYaml, parseObject, repoRoot, waitFor } from './support/server.js';
 
@@ -17,7 +18,8 @@ before(async () => {
   // The first server holds the Leases before the second starts; only it runs virtual nodes (they are its kubelets).
   a = await K8tsServer.start({ datastoreEndpoint: etcd.endpoint, extraArgs: ['--virtual-nodes', '2', ...leaderFlags] });
   await waitFor('server a leads', () => holder(a, 'kube-controller-manager') !== '' && holder(a, 'kube-scheduler') !== '', 20_000);
-  b = await K8tsServer.start({ datastoreEndpoint: etcd.endpoint, controlLoops: true, extraArgs: leaderFlags });
+  const token = readFileSync(join(a.dataDir, 'token'), 'utf8').trim();
+  b = await K8tsServer.start({ datastoreEndpoint: etcd.endpoint, controlLoops: true, extraArgs: ['--token', token, ...leaderFlags] });
 });
 
 after(async () => {

@@ -122,6 +122,10 @@ describe('joining a server', () => {
     assert.match(await agentFails([...common, '--token', 'K10abc::x']), /not in the K10<CA hash>::<user>:<password> format/);
   });
 
+  test('a second server on the same etcd without the first\'s token is refused with what to do', async () => {
+    await assert.rejects(K8tsServer.start({ datastoreEndpoint: etcd.endpoint }), /bootstrap data already found in the datastore, encrypted with a different token: start this server with --token/);
+  });
+
   test('a second server on the same etcd with the first\'s token shares its CA and admin identity', async () => {
     b = await K8tsServer.start({ datastoreEndpoint: etcd.endpoint, extraArgs: ['--token', token(a)] });
     assert.equal(readFileSync(join(b.dataDir, 'tls', 'server-ca.crt'), 'utf8'), readFileSync(join(a.dataDir, 'tls', 'server-ca.crt'), 'utf8'));
