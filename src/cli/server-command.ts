@@ -201,7 +201,7 @@ export async function runServer(argv: string[]): Promise<void> {
   const password = tokenFlag !== undefined ? serverPasswordOf(tokenFlag) : readServerPassword(dataDir);
   // (Only etcd is shared: an embedded SQLite store has one server, whose data dir is the truth.)
   const sharedStore = values['datastore-endpoint'] !== '';
-  const restored = sharedStore && password !== undefined ? await restoreBootstrapData(storage, dataDir, password) : false;
+  const restored = sharedStore ? await restoreBootstrapData(storage, dataDir, password ?? '') : false;
   const pki = await ensureClusterPki(dataDir, {
     dnsNames: ['localhost', hostname(), 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', ...extra.filter((s) => !ipRe.test(s))],
     ipAddresses: ['127.0.0.1', ...localIPs(), nthAddress(serviceCidr, 1), advertise, clientHost, ...(bind !== '0.0.0.0' ? [bind] : []), ...extra.filter((s) => ipRe.test(s))],
@@ -296,6 +296,8 @@ export async function runServer(argv: string[]): Promise<void> {
           clusterDns,
           resolvConf: values['resolv-conf'],
           nodeName: (values['node-name'] ?? hostname()).trim().toLowerCase(),
+          // Names outside the cluster are looked up only for pods, loopback and the nodes: not an open resolver.
+          recursionFrom: [values['cluster-cidr']],
         }),
       );
     } catch (e: unknown) {

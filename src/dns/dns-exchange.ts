@@ -40,12 +40,18 @@ export function udpExchange(server: DnsEndpoint, query: Buffer, timeoutMs: numbe
     const timer = setTimeout(() => finish(undefined), timeoutMs);
     socket.on('error', () => finish(undefined));
     socket.on('message', (msg, rinfo) => {
-      if (rinfo.port === server.port && isAnswerTo(msg, id)) finish(msg);
+      // Only the server asked may answer (same address and port as well as the query's ID).
+      if (rinfo.port === server.port && sameAddress(rinfo.address, server.host) && isAnswerTo(msg, id)) finish(msg);
     });
     socket.send(query, server.port, server.host, (err) => {
       if (err !== null && err !== undefined) finish(undefined);
     });
   });
+}
+
+function sameAddress(a: string, b: string): boolean {
+  const strip = (x: string): string => x.replace(/^::ffff:/, '').replace(/^\[|\]$/g, '');
+  return strip(a) === strip(b);
 }
 
 export function tcpExchange(server: DnsEndpoint, query: Buffer, timeoutMs: number): Promise<Buffer | undefined> {

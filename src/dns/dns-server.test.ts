@@ -200,3 +200,47 @@ describe('DNS server', () => {
     }
   });
 });
+
+describe('DNS recursion limited to some clients', () => {
+  test('a client it may not recurse for gets REFUSED for outside names and the cluster names still', async () => {
+    const upstream = await DnsServer.listen({ host: '127.0.0.1', port: 0, handler: createStaticHandler(upstreamRecords) });
+    const zone = new ClusterZone({ domain: 'cluster.local', dnsServiceIp: '10.254.0.10' });
+    zone.setNamespace({ metadata: { name: 'default' } });
+    zone.setService({ metadata: { namespace: 'default', name: 'web' }, spec: { clusterIP: '10.254.0.20', ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } });
+    zone.setService({ metadata: { namespace: 'default', name: 'ext' }, spec: { type: 'ExternalName', externalName: 'example.org' } });
+    zone.synced = true;
+    const seen: string[] = [];
+    const handler = createDnsHandler({
+      zone,
+      forwarder: new UpstreamForwarder({ servers: [{ host: '127.0.0.1', port: upstream.port }], timeoutMs: 1000 }),
+      mayRecurse: (source) => {
+        seen.push(source);
+        return source === '10.240.1.5';
+      },
+    });
+    try {
+      const rcode = async (name: string, source: string): Promise<[string, number]> => {
+        const reply = await handler(query(name, 'A'), 'udp', source);
+        assert.ok(reply !== undefined);
+        const p = dnsPacket.decode(reply);
+        return [rcodeOf(p), p.answers?.length ?? 0];
+      };
+      assert.deepEqual(await rcode('example.org', '192.0.2.99'), ['REFUSED', 0]);
+      assert.deepEqual(await rcode('example.org', '10.240.1.5'), ['NOERROR', 1]);
+      assert.deepEqual(await rcode('web.default.svc.cluster.local', '192.0.2.99'), ['NOERROR', 1]);
+      // An ExternalName's CNAME is given, but not chased, for a client it may not recurse for.
+      assert.deepEqual(await rcode('ext.default.svc.cluster.local', '192.0.2.99'), ['NOERROR', 1]);
+      assert.deepEqual(await rcode('ext.default.svc.cluster.local', '10.240.1.5'), ['NOERROR', 2]);
+      // The server hands the handler the client's address.
+      const server = await DnsServer.listen({ host: '127.0.0.1', port: 0, handler });
+      try {
+        await udpExchange({ host: '127.0.0.1', port: server.port }, query('example.org', 'A'), 3000);
+        assert.equal(seen.at(-1), '127.0.0.1');
+      } finally {
+        await server.close();
+      }
+    } finally {
+      await upstream.close();
+    }
+  });
+});

@@ -62,7 +62,7 @@ export class DnsServer {
       udp.on('error', (e) => opts.onError?.(e));
       tcp.on('error', (e) => opts.onError?.(e));
       udp.on('message', (msg, rinfo) => {
-        opts.handler(msg, 'udp').then(
+        opts.handler(msg, 'udp', rinfo.address).then(
           (reply) => {
             if (reply === undefined) return;
             udp.send(reply, rinfo.port, rinfo.address, (err) => {
@@ -105,7 +105,7 @@ function serveTcp(socket: Socket, opts: DnsServerOptions, connections: Set<Socke
       if (buffered.length < 2 + n) break;
       const msg = Buffer.from(buffered.subarray(2, 2 + n));
       buffered = buffered.subarray(2 + n);
-      opts.handler(msg, 'tcp').then(
+      opts.handler(msg, 'tcp', socket.remoteAddress ?? '').then(
         (reply) => {
           if (reply === undefined || socket.destroyed) return;
           const length = Buffer.alloc(2);

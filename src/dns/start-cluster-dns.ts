@@ -1,7 +1,8 @@
 // The cluster DNS server of a k8ts server: informers on Services, EndpointSlices and Namespaces feed the cluster
 // zone, UDP and TCP listeners answer from it (forwarding other names to the resolv.conf nameservers), and the kube-dns
 // Service, this server's EndpointSlice and the kube-dns Endpoints are kept in the API while it runs.
-import type { Namespace, Service } from 'kubernetes-types/core/v1.js';
+import type { Namespace, Node, Service } from 'kubernetes-types/core/v1.js';
+import { cidrContains, parseIpv4, parseIpv4Cidr } from '../controllers/nodeipam/cidr-set.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { Informer, type Obj } from '../client/informer.js';
 import type { RestClient } from '../client/rest-client.js';
@@ -33,6 +34,11 @@ export interface ClusterDnsOptions {
   upstreamTimeoutMs?: number;
   /** How long the start waits for the caches before it answers anyway (default 5 s, as CoreDNS). */
   syncTimeoutMs?: number;
+  /**
+   * The clients names outside the cluster are looked up for: these IPv4 ranges (the pod network), loopback and the
+   * nodes' addresses (host-network pods). Undefined: everyone.
+   */
+  recursionFrom?: readonly string[];
 }
 
 export interface ClusterDns {
@@ -69,6 +75,29 @@ export async function startClusterDns(opts: ClusterDnsOptions): Promise<ClusterD
     delete: (o) => zone.deleteNamespace(nameOf(o).name),
   });
   const informers = [services, slices, namespaces];
+  // The nodes' addresses, for host-network clients allowed to recurse.
+  const nodeAddresses = new Set<string>();
+  if (opts.recursionFrom !== undefined) {
+    const n = new Informer(opts.client, '/api/v1/nodes');
+    const refresh = (): void => {
+      nodeAddresses.clear();
+      for (const node of n.list() as Node[]) for (const a of node.status?.addresses ?? []) if (a.type === 'InternalIP' || a.type === 'ExternalIP') nodeAddresses.add(a.address);
+    };
+    n.addHandlers({ add: refresh, update: refresh, delete: refresh });
+    informers.push(n);
+  }
+  const ranges = (opts.recursionFrom ?? []).map((c) => parseIpv4Cidr(c));
+  const mayRecurse =
+    opts.recursionFrom === undefined
+      ? undefined
+      : (source: string): boolean => {
+          const addr = source.replace(/^::ffff:/, '');
+          if (addr === '::1' || nodeAddresses.has(addr) || addr === opts.address) return true;
+          const n = parseIpv4(addr);
+          if (n === undefined) return false;
+          if (n >>> 24 === 127) return true;
+          return ranges.some((r) => cidrContains(r, n));
+        };
   const stopInformers = (): void => {
     for (const inf of informers) inf.stop();
   };
@@ -80,6 +109,7 @@ export async function startClusterDns(opts: ClusterDnsOptions): Promise<ClusterD
   const handler = createDnsHandler({
     zone,
     forwarder,
+    ...(mayRecurse !== undefined ? { mayRecurse } : {}),
     onError: (e) => log.error('cluster DNS query failed', { component: 'cluster-dns', error: e instanceof Error ? e.message : String(e) }),
   });
 
