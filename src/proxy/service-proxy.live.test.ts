@@ -171,6 +171,23 @@ describe('the service proxy in a network namespace of its own', { skip: skipReas
     assert.ok(!(await listTable()).includes('default/headless'));
   });
 
+  test('an external IP and port another service held goes to the one waiting for it when the holder is deleted', async () => {
+    const mk = (name: string): Promise<Record<string, unknown> | undefined> | undefined =>
+      client?.request('POST', '/api/v1/namespaces/default/services', {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name },
+        spec: { externalIPs: ['10.77.0.50'], ports: [{ name: 'http', port: 81, targetPort: 8080 }] },
+      });
+    await mk('ext-a');
+    await waitFor('ext-a to hold the address', async () => (await listTable()).includes('10.77.0.50 . tcp . 81 comment "default/ext-a:http"'), 5000);
+    await mk('ext-b');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(!(await listTable()).includes('10.77.0.50 . tcp . 81 comment "default/ext-b:http"'));
+    await client?.request('DELETE', '/api/v1/namespaces/default/services/ext-a');
+    await waitFor('ext-b to get the address', async () => (await listTable()).includes('10.77.0.50 . tcp . 81 comment "default/ext-b:http"'), 5000);
+  });
+
   test('stopping the proxy deletes its table', async () => {
     await proxy?.stop();
     assert.equal(await listTable(), '');

@@ -74,6 +74,8 @@ export function startServiceProxy(opts: ServiceProxyOptions): ServiceProxy {
 
   const slicesByService = new Map<string, Map<string, EndpointSlice>>();
   const dirty = new Set<string>();
+  /** Services refused an IP and port another Service held, by that owner: re-rendered when the owner changes. */
+  const waitingOn = new Map<string, Set<string>>();
   let needFull = true;
   let nodePortIPs: string[] = [];
   let nodePortIPsDirty = false;
@@ -170,6 +172,18 @@ export function startServiceProxy(opts: ServiceProxyOptions): ServiceProxy {
       for (const c of plan.conflicts) log.warn('service IP and port already taken by another service; skipped', { component: 'service-proxy', element: c.element, owner: c.owner, service: c.claimant });
       if (plan.script !== '') await run(plan.script);
       plan.commit();
+      // An owner that changed may have let go of what others waited for: they get their turn.
+      for (const k of keys) {
+        const claimants = waitingOn.get(k);
+        if (claimants === undefined) continue;
+        waitingOn.delete(k);
+        for (const c of claimants) markDirty(c);
+      }
+      for (const c of plan.conflicts) {
+        const set = waitingOn.get(c.owner) ?? new Set<string>();
+        set.add(c.claimant);
+        waitingOn.set(c.owner, set);
+      }
       needFull = false;
       stats.services = rules.serviceCount;
       stats.lastSyncMs = Date.now() - started;
