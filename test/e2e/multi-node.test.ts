@@ -5,11 +5,11 @@
 // node, by its DNS names from pods, and at its LoadBalancer address; NGINX_SERVICE_SERVICE_HOST is set in pods made
 // after it; a deleted endpoint leaves the rules within 1 s. With the control plane down the data plane stays up and
 // no pod restarts when it comes back; a killed node's pods are re-created on the others after the (shortened)
-// eviction timeout.
+// eviction timeout; and that node, wiped, joins again under its name with the token and runs pods.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -18,6 +18,8 @@ import { containerdTestSkipReason } from '../../src/containerd/live-test-skip.js
 import { buildBusyboxImage } from '../../src/images/builtin-images.js';
 import { buildNginxImage, NGINX_PATH, NGINX_TUTORIAL_REFS } from '../../src/images/nginx-image.js';
 import { readClusterState, type ClusterState } from '../../src/cluster/index.js';
+import { killNodeProcesses } from '../../src/cluster/node-teardown.js';
+import { mountsUnder } from '../../src/cluster/cluster-delete.js';
 import { existsSync } from 'node:fs';
 
 const skip = containerdTestSkipReason() ?? (existsSync(NGINX_PATH) ? undefined : `${NGINX_PATH} is missing: apt-get install nginx-light`);
@@ -127,10 +129,10 @@ describe('a cluster of a master and two nodes (vxlan)', { skip }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-e2e-mn-'));
   const c = new TestCluster(dataDir, `mn${process.pid % 100000}`);
   let serviceIp = '';
+  const busybox = join(dataDir, 'busybox.tar');
 
   before(async () => {
     const nginx = join(dataDir, 'nginx.tar');
-    const busybox = join(dataDir, 'busybox.tar');
     await buildNginxImage(nginx, undefined, { refs: NGINX_TUTORIAL_REFS });
     await buildBusyboxImage(busybox);
     // Shortened node-lifecycle timeouts for the node-kill test (upstream's flags).
@@ -259,6 +261,33 @@ describe('a cluster of a master and two nodes (vxlan)', { skip }, () => {
       const pods = (await c.pods('app=nginx')).filter((p) => p.status.phase === 'Running' && p.spec.nodeName !== dead.name);
       return pods.length === 3;
     }, 90_000);
+  });
+
+  test('a node wiped and joined again under its name is accepted with the token, and runs pods again', { timeout: 150_000 }, async () => {
+    const dead = c.node(2);
+    // The wipe: the node's pods (still running without their kubelet), its mounts and its data dir.
+    await killNodeProcesses([{ netns: dead.netns, dataDir: dead.dataDir }]);
+    for (const mp of mountsUnder(readFileSync('/proc/self/mountinfo', 'utf8'), dead.dataDir)) {
+      const r = await run('umount', [mp], c.env);
+      if (r.code !== 0) await run('umount', ['-l', mp], c.env);
+    }
+    rmSync(dead.dataDir, { recursive: true, force: true });
+    mkdirSync(dead.dataDir, { recursive: true, mode: 0o700 });
+    const log = openSync(dead.logFile, 'a');
+    const tokenFile = join(c.node(0).dataDir, 'token');
+    const agent = spawn('nsenter', [`--net=/var/run/netns/${dead.netns}`, '--', process.execPath, k8tsBin, 'agent', '--server', `https://${c.node(0).ip}:6443`, '--token-file', tokenFile, '--data-dir', dead.dataDir, '--node-name', dead.name, '--node-ip', dead.ip], { detached: true, stdio: ['ignore', log, log] });
+    agent.unref();
+    await waitFor('the node Ready again', async () => {
+      const n = JSON.parse(await c.kubectl(['get', 'node', dead.name, '-o', 'json'])) as { status: { conditions?: { type: string; status: string }[] } };
+      return n.status.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') === true;
+    }, 60_000);
+    // The pods evicted from it while it was gone are finished off by its new kubelet.
+    await waitFor('no pod left on the node from before', async () => (await run('kubectl', ['--context', c.name, 'get', 'pods', '-o', 'json'], c.env)).stdout.includes(`"nodeName": "${dead.name}"`) === false, 60_000);
+    assert.equal((await c.k8ts('images', 'import', busybox, '--data-dir', dead.dataDir)).code, 0);
+    await c.kubectl(['apply', '-f', '-'], busyboxPod('again', dead.name));
+    await waitFor('a pod Running on the node again', async () => (await c.pods()).some((p) => p.metadata.name === 'again' && p.status.phase === 'Running'), 60_000);
+    const [web] = (await c.pods('app=nginx')).filter((p) => p.status.phase === 'Running');
+    assert.match(await c.execIn('again', `timeout 10 wget -qO- http://${web?.status.podIP}/`), /Welcome to nginx!/);
   });
 });
 
