@@ -19,7 +19,7 @@ import { startGarbageCollector, type GarbageCollectorHandle } from './garbage-co
 class ThisBuildServer extends K8tsServer {
   override async startProcess(): Promise<void> {
     const main = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
-    const args = ['server', '--data-dir', this.dataDir, '--bind-address', '127.0.0.1', '--https-listen-port', String(this.port), '--disable-agent', ...(this.opts.extraArgs ?? [])];
+    const args = ['server', '--data-dir', this.dataDir, '--bind-address', '127.0.0.1', '--https-listen-port', String(this.port), '--disable-agent', '--disable-cluster-dns', ...(this.opts.extraArgs ?? [])];
     const proc = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
     proc.stdout.on('data', (d: Buffer) => (this.log += d.toString()));
