@@ -4,41 +4,19 @@
 // and a client pod on the master (an image of this machine's iperf3, `apt-get install iperf3`, and its libraries,
 // on busybox). The direct figure is the same iperf3 run in the node namespaces themselves (nsenter), node to node.
 // Usage: node dist/bench/overlay-throughput.js [--seconds N] [--runs R]
-import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { promisify } from 'node:util';
-import { readClusterState, type ClusterState } from '../src/cluster/index.js';
-import { readFile } from 'node:fs/promises';
-import { busyboxImageSpec } from '../src/images/builtin-images.js';
-import { sharedLibraries } from '../src/images/nginx-image.js';
-import { writeOciArchive } from '../src/images/oci-archive.js';
-import type { TarEntry } from '../src/images/tar-writer.js';
+import type { ClusterState } from '../src/cluster/index.js';
+import { buildHostBinaryImage, kubectl, median, podYaml, run, runningPods, withCluster } from './bench-cluster.js';
 
-const run = promisify(execFile);
-const k8ts = join(new URL('.', import.meta.url).pathname, '..', '..', 'bin', 'k8ts');
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, runs: { type: 'string', default: '3' } } });
 const seconds = Number(values.seconds);
 const runs = Number(values.runs);
 const IPERF = '/usr/bin/iperf3';
 const IPERF_REF = 'k8ts.local/iperf3:bench';
-
-/** busybox plus this machine's iperf3 and the shared objects it loads, at their paths. */
-async function buildIperfImage(file: string): Promise<void> {
-  const files = [IPERF, ...(await sharedLibraries(IPERF))];
-  const dirs = new Set<string>();
-  const entries: TarEntry[] = [];
-  for (const f of files) {
-    const parts = f.replace(/^\/+/, '').split('/');
-    for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
-  }
-  for (const d of [...dirs].sort()) entries.push({ type: 'directory', name: d, mode: 0o755 });
-  for (const f of files) entries.push({ type: 'file', name: f.replace(/^\/+/, ''), data: await readFile(f), mode: 0o755 });
-  const base = await busyboxImageSpec(IPERF_REF);
-  await writeOciArchive(file, { ...base, layers: [...base.layers, { entries, comment: 'k8ts bench: iperf3 from this machine' }] });
-}
 
 /** Bits per second the receiver counted, from iperf3's JSON. */
 function iperfRate(json: string): number {
@@ -48,47 +26,6 @@ function iperfRate(json: string): number {
   if (bps === undefined) throw new Error('iperf3 printed no sum_received');
   return bps;
 }
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
-}
-
-
-async function kubectl(kubeconfig: string, args: string[], input?: string): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('kubectl', ['--kubeconfig', kubeconfig, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve({ stdout, stderr }) : reject(new Error(`kubectl ${args.join(' ')}: exit ${code}: ${stderr}`))));
-    child.stdin.end(input ?? '');
-  });
-}
-
-async function waitFor(what: string, fn: () => Promise<boolean>, ms = 120_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await fn().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-const podYaml = (name: string, node: string, script: string[]): string => `apiVersion: v1
-kind: Pod
-metadata: {name: ${name}}
-spec:
-  nodeName: ${node}
-  terminationGracePeriodSeconds: 0
-  containers:
-  - name: c
-    image: ${IPERF_REF}
-    imagePullPolicy: IfNotPresent
-    command: ${JSON.stringify(script)}
-`;
 
 async function podRate(kubeconfig: string, rxIp: string): Promise<number> {
   const { stdout } = await kubectl(kubeconfig, ['exec', 'tx', '--', IPERF, '-c', rxIp, '-p', '5201', '-t', String(seconds), '-J']);
@@ -110,23 +47,11 @@ async function directRate(state: ClusterState): Promise<number> {
 
 async function measure(backend: 'host-gw' | 'vxlan', dataDir: string, image: string): Promise<{ pod: number; direct: number }> {
   const name = `ovl-${backend === 'host-gw' ? 'hg' : 'vx'}`;
-  const kubeconfig = join(dataDir, `${name}.kubeconfig`);
-  writeFileSync(kubeconfig, '');
-  const env = { ...process.env, KUBECONFIG: kubeconfig };
-  await run(process.execPath, [k8ts, 'cluster', 'create', name, '--nodes', '1', '--flannel-backend', backend, '--data-dir', dataDir], { env, maxBuffer: 16 * 1024 * 1024 });
-  try {
-    const state = readClusterState(dataDir, name);
-    if (state === undefined) throw new Error('no cluster state');
-    for (const n of state.nodes) await run(process.execPath, [k8ts, 'images', 'import', image, '--data-dir', n.dataDir]);
+  return withCluster(dataDir, name, ['--nodes', '1', '--flannel-backend', backend], [image], async (state, kubeconfig) => {
     const [master, node] = state.nodes;
     if (master === undefined || node === undefined) throw new Error('two nodes needed');
-    await kubectl(kubeconfig, ['apply', '-f', '-'], podYaml('rx', node.name, [IPERF, '-s', '-p', '5201']) + '---\n' + podYaml('tx', master.name, ['sleep', '3600']));
-    let rxIp = '';
-    await waitFor('both pods Running', async () => {
-      const out = JSON.parse((await kubectl(kubeconfig, ['get', 'pods', '-o', 'json'])).stdout) as { items: { metadata: { name: string }; status: { phase?: string; podIP?: string } }[] };
-      rxIp = out.items.find((p) => p.metadata.name === 'rx')?.status.podIP ?? '';
-      return out.items.length === 2 && out.items.every((p) => p.status.phase === 'Running');
-    });
+    await kubectl(kubeconfig, ['apply', '-f', '-'], podYaml('rx', node.name, IPERF_REF, [IPERF, '-s', '-p', '5201']) + '---\n' + podYaml('tx', master.name, IPERF_REF, ['sleep', '3600']));
+    const rxIp = (await runningPods(kubeconfig, ['rx', 'tx'])).get('rx') ?? '';
     const pod: number[] = [];
     const direct: number[] = [];
     await podRate(kubeconfig, rxIp); // warm-up
@@ -136,9 +61,7 @@ async function measure(backend: 'host-gw' | 'vxlan', dataDir: string, image: str
     }
     process.stderr.write(`${backend}: pod ${pod.map((r) => (r / 1e9).toFixed(2)).join(', ')} Gbit/s; direct ${direct.map((r) => (r / 1e9).toFixed(2)).join(', ')} Gbit/s\n`);
     return { pod: median(pod), direct: median(direct) };
-  } finally {
-    await run(process.execPath, [k8ts, 'cluster', 'delete', name, '--data-dir', dataDir], { env }).catch((e: unknown) => process.stderr.write(`delete failed: ${String(e)}\n`));
-  }
+  });
 }
 
 async function main(): Promise<void> {
@@ -146,7 +69,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-bench-overlay-'));
   try {
     const image = join(dataDir, 'iperf3.tar');
-    await buildIperfImage(image);
+    await buildHostBinaryImage(image, IPERF_REF, [IPERF]);
     const rows: string[] = [];
     for (const backend of ['host-gw', 'vxlan'] as const) {
       const r = await measure(backend, dataDir, image);

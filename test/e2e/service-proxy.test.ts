@@ -16,7 +16,6 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { get } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
@@ -29,7 +28,7 @@ import { containerdTestSkipReason } from '../../src/containerd/live-test-skip.js
 import { buildBusyboxImage } from '../../src/images/builtin-images.js';
 import { NGINX_PATH, NGINX_TUTORIAL_REFS, buildNginxImage } from '../../src/images/nginx-image.js';
 import { clusterPolicyChainPrefix, servicePortChainNameBase } from '../../src/proxy/chain-names.js';
-import { K8tsServer, seedDir, waitFor } from './support/server.js';
+import { httpGet, K8tsServer, seedDir, waitFor } from './support/server.js';
 import { agentKubectl, busyboxContainer, importImage, type PodJson } from './support/node-agent-fixture.js';
 
 const run = promisify(execFile);
@@ -54,18 +53,6 @@ function skipReason(): string | false {
   return false;
 }
 
-function httpGet(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = get(url, { timeout: 3000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
-  });
-}
 
 async function nftList(args: string[]): Promise<string | undefined> {
   try {

@@ -10,14 +10,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { get } from 'node:http';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { NetworkGuard } from '../../bench/node-network-guard.js';
 import { containerdTestSkipReason } from '../../src/containerd/live-test-skip.js';
 import { buildBusyboxImage, buildKuardImage, KUARD_REFS } from '../../src/images/builtin-images.js';
 import { NGINX_PATH, NGINX_TUTORIAL_REFS, buildNginxImage } from '../../src/images/nginx-image.js';
-import { BackgroundProcess, freePort, K8tsServer, seedDir, waitFor } from './support/server.js';
+import { BackgroundProcess, freePort, httpGet, K8tsServer, seedDir, waitFor } from './support/server.js';
 import { agentKubectl, busyboxContainer, busyboxContainerWith, importImage, type PodJson } from './support/node-agent-fixture.js';
 import { PtySession, ptySkipReason } from './support/pty.js';
 
@@ -32,18 +31,6 @@ function skipReason(): string | false {
   return false;
 }
 
-function httpGet(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = get(url, { timeout: 5000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
-  });
-}
 
 const skip = skipReason();
 

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { connect, type ClientHttp2Session } from 'node:http2';
 import { Agent, request } from 'node:https';
+import { get as httpGetRequest } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 
 /** The checkout: the nearest directory above this file that holds bin/k8ts (dist/… or .build/NAME/…). */
@@ -23,6 +24,20 @@ function findRepoRoot(from: string): string {
 }
 export const k8tsBin = join(repoRoot, 'bin', 'k8ts');
 export const seedDir = resolve(repoRoot, '..', 'shared', 'seed-manifests');
+
+/** A plain HTTP GET: the status and the body as text (rejects on a connection error or after timeoutMs). */
+export function httpGet(url: string, timeoutMs = 5000): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpGetRequest(url, { timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
+  });
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
