@@ -29,6 +29,11 @@ Flags:
       --pause-image REF           the pod sandbox image (default registry.k8s.io/pause:3.10, built offline when absent)
       --kubelet-port PORT         the kubelet's HTTPS port on the node IP (default 10250; 0 picks a free one)
       --resolv-conf FILE          the resolvers for dnsPolicy Default (default /etc/resolv.conf)
+      --virtual N                 instead of this machine, register N virtual (kwok-style) nodes, named
+                                  NODE-NAME-virtual-0 and on, labelled type=virtual, whose pods are marked Running
+                                  without containers (for tests and scale; needs neither root nor containerd)
+      --virtual-node-cpu Q        cpu of each virtual node (default 4)
+      --virtual-node-memory Q     memory of each virtual node (default 16Gi)
 `;
 
 const agentOptions = {
@@ -43,6 +48,9 @@ const agentOptions = {
   'pause-image': { type: 'string' },
   'kubelet-port': { type: 'string' },
   'resolv-conf': { type: 'string', default: '/etc/resolv.conf' },
+  virtual: { type: 'string', default: '0' },
+  'virtual-node-cpu': { type: 'string', default: '4' },
+  'virtual-node-memory': { type: 'string', default: '16Gi' },
 } as const;
 
 /** What a join gave, kept under DATA_DIR/agent: later starts use it when the token no longer joins (as k3s does). */
@@ -119,9 +127,11 @@ export async function runAgent(argv: string[]): Promise<void> {
   if (kubeletPort !== undefined && (!Number.isInteger(kubeletPort) || kubeletPort < 0 || kubeletPort > 65535)) {
     throw new Error(`invalid --kubelet-port ${JSON.stringify(kubeletPortFlag)}: a port number (0 picks a free one)`);
   }
+  const virtualCount = Number(values.virtual);
+  if (!/^\d+$/.test(values.virtual) || !Number.isSafeInteger(virtualCount)) throw new Error(`invalid --virtual ${values.virtual}: a whole number is needed`);
   const runtimeEndpoint = values['container-runtime-endpoint'];
   const { checkAgentPrerequisites, startAgent } = await import('../agent/agent.js');
-  checkAgentPrerequisites({ ...(runtimeEndpoint !== undefined ? { runtimeEndpoint } : {}) });
+  if (virtualCount === 0) checkAgentPrerequisites({ ...(runtimeEndpoint !== undefined ? { runtimeEndpoint } : {}) });
   const dataDir = values['data-dir'] ?? defaultDataDir();
   mkdirSync(join(dataDir, 'agent'), { recursive: true, mode: 0o700 });
   const machine = await readMachineInfo({
@@ -134,6 +144,26 @@ export async function runAgent(argv: string[]): Promise<void> {
   const s = joined.settings;
   const clientConfig = { server, caPem: joined.caCert, certPem: joined.client.certPem, keyPem: joined.client.keyPem };
   log.info('joined the server', { component: 'agent', server, node: machine.hostname, clusterCIDR: s.clusterCidr, serviceCIDR: s.serviceCidr, flannelBackend: s.flannelBackend });
+  let stopping = false;
+  const onSignals = (stopIt: () => Promise<void> | void): void => {
+    const stop = async (signal: string): Promise<void> => {
+      if (stopping) return;
+      stopping = true;
+      log.info('shutting down', { component: 'agent', signal });
+      await Promise.race([stopIt(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+      process.exit(0);
+    };
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+    process.on('SIGINT', () => void stop('SIGINT'));
+  };
+  if (virtualCount > 0) {
+    // Virtual nodes of this agent (issue 3's `k8ts agent --virtual N`): its node credentials, no containers.
+    const { startVirtualNodes } = await import('../virtual-nodes/virtual-nodes.js');
+    const nodes = startVirtualNodes(new RestClient(clientConfig), { count: virtualCount, namePrefix: `${machine.hostname}-virtual-`, cpu: values['virtual-node-cpu'], memory: values['virtual-node-memory'] });
+    log.info('virtual nodes started', { component: 'agent', count: virtualCount, first: nodes.names[0] });
+    onSignals(() => nodes.stop());
+    return;
+  }
   const pauseImage = values['pause-image'];
   const agent = await startAgent({
     dataDir,
@@ -152,14 +182,5 @@ export async function runAgent(argv: string[]): Promise<void> {
     ...(pauseImage !== undefined ? { pauseImage } : {}),
     ...(kubeletPort !== undefined ? { kubeletPort } : {}),
   });
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    log.info('shutting down', { component: 'agent', signal });
-    await Promise.race([agent.stop(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  onSignals(() => agent.stop());
 }

@@ -1,16 +1,18 @@
 // Joining a cluster: the join token (DATA_DIR/token) binds agents to the server's CA by its hash and admits them to
 // /v1-k8ts/node-join, which issues a node's credentials; `k8ts token create` makes bootstrap tokens that join too;
 // `k8ts agent` refuses a server whose CA is not the token's and says so; and a second server on the same etcd with
-// the first's --token shares its CA, so that one kubeconfig works against both.
+// the first's --token shares its CA, so that one kubeconfig works against both. `k8ts agent --virtual N` joins as
+// N virtual nodes.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { K8tsServer, k8tsBin, repoRoot } from './support/server.js';
+import { K8tsServer, k8tsBin, repoRoot, waitFor } from './support/server.js';
 
 const run = promisify(execFile);
 
@@ -120,6 +122,27 @@ describe('joining a server', () => {
     assert.match(await agentFails([...common, '--token', otherHash]), /the CA of the server at 127\.0\.0\.1:\d+ does not match the token/);
     assert.match(await agentFails([...common, '--token', `${t.slice(0, 67)}::server:wrongpassword`]), /the server at 127\.0\.0\.1:\d+ refused the token: the join token is not valid on this server/);
     assert.match(await agentFails([...common, '--token', 'K10abc::x']), /not in the K10<CA hash>::<user>:<password> format/);
+  });
+
+  test('k8ts agent --virtual N joins with the token and registers N virtual nodes that run pods', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'k8ts-vagent-'));
+    const agent = spawn(process.execPath, [k8tsBin, 'agent', '--server', a.url, '--token', token(a), '--data-dir', dir, '--node-name', 'vagent', '--node-ip', '127.0.0.1', '--virtual', '2'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    agent.stderr.on('data', (d: Buffer) => (log += d.toString()));
+    try {
+      const ready = (name: string): boolean => {
+        const r = a.kubectl(['get', 'node', name, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status} {.metadata.labels.type}']);
+        return r.code === 0 && r.stdout === 'True virtual';
+      };
+      await waitFor('both virtual nodes Ready', () => ready('vagent-virtual-0') && ready('vagent-virtual-1'), 30_000);
+      a.k(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'on-vagent', namespace: 'default' }, spec: { nodeName: 'vagent-virtual-1', containers: [{ name: 'c', image: 'nginx' }] } }) });
+      await waitFor('the pod Running', () => a.kubectl(['get', 'pod', 'on-vagent', '-o', 'jsonpath={.status.phase}']).stdout === 'Running', 30_000);
+    } finally {
+      agent.kill('SIGTERM');
+      const code = await new Promise<number | null>((resolve) => agent.once('exit', resolve));
+      assert.equal(code, 0, log);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a second server on the same etcd without the first\'s token is refused with what to do', async () => {
