@@ -18,6 +18,10 @@ dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok in
 # A registry on 127.0.0.1 that containerd pulls from (plain HTTP, mirrors, pull secrets), and skopeo to push to it.
 command -v docker-registry >/dev/null || need_pkgs+=(docker-registry)
 command -v skopeo >/dev/null || need_pkgs+=(skopeo)
+# conntrack: the service proxy clears stale UDP flows of removed endpoints with it (as kube-proxy does).
+command -v conntrack >/dev/null || need_pkgs+=(conntrack)
+# nft: the service proxy's rules and the overlay's masquerade.
+command -v nft >/dev/null || [ -x /usr/sbin/nft ] || need_pkgs+=(nftables)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${need_pkgs[*]}"
   export DEBIAN_FRONTEND=noninteractive

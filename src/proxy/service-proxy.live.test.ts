@@ -97,7 +97,7 @@ describe('the service proxy in a network namespace of its own', { skip: skipReas
     }
     server = await K8tsServer.start({ extraArgs: ['--service-cidr', SERVICE_CIDR] });
     client = new RestClient(readKubeconfig(server.kubeconfig));
-    proxy = startServiceProxy({ client, nodeName: 'node-a', nodeIPs: [NODE_IP], clusterCidr: '10.244.0.0/16', serviceCidr: SERVICE_CIDR, nftCommand: ['ip', 'netns', 'exec', NS, 'nft'] });
+    proxy = startServiceProxy({ client, nodeName: 'node-a', nodeIPs: [NODE_IP], clusterCidr: '10.244.0.0/16', serviceCidr: SERVICE_CIDR, nftCommand: ['ip', 'netns', 'exec', NS, 'nft'], conntrackCommand: ['ip', 'netns', 'exec', NS, 'conntrack'] });
   });
 
   after(async () => {
@@ -186,6 +186,37 @@ describe('the service proxy in a network namespace of its own', { skip: skipReas
     assert.ok(!(await listTable()).includes('10.77.0.50 . tcp . 81 comment "default/ext-b:http"'));
     await client?.request('DELETE', '/api/v1/namespaces/default/services/ext-a');
     await waitFor('ext-b to get the address', async () => (await listTable()).includes('10.77.0.50 . tcp . 81 comment "default/ext-b:http"'), 5000);
+  });
+
+  test('a UDP flow NATed to an endpoint that is gone is cleared from conntrack', { skip: existsSync('/usr/sbin/conntrack') ? false : 'apt-get install conntrack' }, async () => {
+    const svc = await client?.request('POST', '/api/v1/namespaces/default/services', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'dns' },
+      spec: { ports: [{ name: 'dns', port: 53, protocol: 'UDP', targetPort: 5353 }] },
+    });
+    const ip = (svc?.['spec'] as { clusterIP: string }).clusterIP;
+    const slice = {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'dns-1', labels: { 'kubernetes.io/service-name': 'dns' } },
+      addressType: 'IPv4',
+      ports: [{ name: 'dns', port: 5353, protocol: 'UDP' }],
+      endpoints: [{ addresses: [POD_A], conditions: { ready: true } }],
+    };
+    await client?.request('POST', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices', slice);
+    const flows = async (): Promise<string> => (await run('ip', ['netns', 'exec', NS, 'conntrack', '-L', '-p', 'udp', '--orig-dst', ip]).catch((e: unknown) => ({ stdout: String(e) }))).stdout;
+    // A datagram from a fixed source port, as a resolver re-using its socket sends them.
+    const send = (): Promise<unknown> =>
+      run('ip', ['netns', 'exec', NS, process.execPath, '-e', `const s = require('node:dgram').createSocket('udp4'); s.bind(40053, () => s.send('q', 53, '${ip}', () => s.close()));`]).catch(() => undefined);
+    await waitFor('the UDP service in the rules', async () => (await listTable()).includes(`${ip} . udp . 53`), 5000);
+    await send();
+    await waitFor('a flow NATed to pod A', async () => (await flows()).includes(`src=${POD_A}`), 5000);
+    const current = await client?.request('GET', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/dns-1');
+    await put('/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/dns-1', { ...current, endpoints: [{ addresses: [POD_B], conditions: { ready: true } }] });
+    await waitFor('the flow to pod A cleared', async () => !(await flows()).includes(`src=${POD_A}`), 5000);
+    await send();
+    await waitFor('the next datagram NATed to pod B', async () => (await flows()).includes(`src=${POD_B}`), 5000);
   });
 
   test('stopping the proxy deletes its table', async () => {

@@ -14,6 +14,8 @@ import { ProxyRules } from './proxy-rules.js';
 import { renderService, type ServiceRenderContext } from './render-service.js';
 import type { RenderedRules } from './rendered-rules.js';
 import { isIPv4 } from './service-port-info.js';
+import { execFile } from 'node:child_process';
+import { staleUdpDeletions, udpServicePorts, type UdpServicePort } from './udp-conntrack.js';
 
 /** The EndpointSlice label naming its Service. */
 export const labelServiceName = 'kubernetes.io/service-name';
@@ -36,6 +38,8 @@ export interface ServiceProxyOptions {
   coalesceMs?: number;
   /** The wait before a failed sync is retried with a full one (default 1 s). */
   retryMs?: number;
+  /** The conntrack command for stale UDP entries (default `conntrack`; `ip netns exec NS conntrack` likewise). */
+  conntrackCommand?: readonly string[];
 }
 
 export interface ServiceProxyStats {
@@ -76,6 +80,35 @@ export function startServiceProxy(opts: ServiceProxyOptions): ServiceProxy {
   const dirty = new Set<string>();
   /** Services refused an IP and port another Service held, by that owner: re-rendered when the owner changes. */
   const waitingOn = new Map<string, Set<string>>();
+  /** Each Service's UDP ports as the kernel's rules last had them (for stale conntrack entries). */
+  const udpState = new Map<string, Map<string, UdpServicePort>>();
+  const conntrack = opts.conntrackCommand ?? ['conntrack'];
+  let conntrackMissing = false;
+  /** Deletes the entries; `conntrack -D` exits 1 when there were none, which is no error. */
+  const clearConntrack = async (args: readonly string[]): Promise<void> => {
+    if (conntrackMissing) return;
+    await new Promise<void>((resolve) => {
+      execFile(conntrack[0] ?? 'conntrack', [...conntrack.slice(1), '-D', ...args], (err, _stdout, stderr) => {
+        if (err !== null && 'code' in err && err.code === 'ENOENT') {
+          conntrackMissing = true;
+          log.warn('conntrack is missing: stale UDP flows of removed endpoints are not cleared (apt-get install conntrack)', { component: 'service-proxy' });
+        } else if (err !== null && !/0 flow entries have been deleted/.test(stderr)) {
+          log.warn('clearing stale UDP conntrack entries failed', { component: 'service-proxy', args: args.join(' '), err: stderr.trim() || err.message });
+        }
+        resolve();
+      });
+    });
+  };
+  const clearStaleUdp = async (keys: Iterable<string>): Promise<void> => {
+    const deletions: string[][] = [];
+    for (const key of keys) {
+      const next = udpServicePorts(services.get(key) as Service | undefined, slicesByService.get(key)?.values() ?? []);
+      deletions.push(...staleUdpDeletions(udpState.get(key) ?? new Map(), next));
+      if (next.size === 0) udpState.delete(key);
+      else udpState.set(key, next);
+    }
+    for (const d of deletions) await clearConntrack(d);
+  };
   let needFull = true;
   let nodePortIPs: string[] = [];
   let nodePortIPsDirty = false;
@@ -172,6 +205,8 @@ export function startServiceProxy(opts: ServiceProxyOptions): ServiceProxy {
       for (const c of plan.conflicts) log.warn('service IP and port already taken by another service; skipped', { component: 'service-proxy', element: c.element, owner: c.owner, service: c.claimant });
       if (plan.script !== '') await run(plan.script);
       plan.commit();
+      // The rules are in: flows NATed to endpoints that are gone go now (upstream clears them after its sync too).
+      await clearStaleUdp(full ? new Set([...services.list().map((svc) => objectKey(svc)), ...udpState.keys()]) : keys);
       // An owner that changed may have let go of what others waited for: they get their turn.
       for (const k of keys) {
         const claimants = waitingOn.get(k);
