@@ -99,7 +99,9 @@ export function startServiceProxy(opts: ServiceProxyOptions): ServiceProxy {
       });
     });
   };
-  const clearStaleUdp = async (keys: Iterable<string>): Promise<void> => {
+  /** The conntrack deletions run one after another, behind the syncs (a sync never waits for them). */
+  let clearing: Promise<void> = Promise.resolve();
+  const clearStaleUdp = (keys: Iterable<string>): void => {
     const deletions: string[][] = [];
     for (const key of keys) {
       const next = udpServicePorts(services.get(key) as Service | undefined, slicesByService.get(key)?.values() ?? []);
@@ -107,7 +109,10 @@ export function startServiceProxy(opts: ServiceProxyOptions): ServiceProxy {
       if (next.size === 0) udpState.delete(key);
       else udpState.set(key, next);
     }
-    for (const d of deletions) await clearConntrack(d);
+    if (deletions.length === 0) return;
+    clearing = clearing.then(async () => {
+      for (const d of deletions) if (!stopped) await clearConntrack(d);
+    });
   };
   let needFull = true;
   let nodePortIPs: string[] = [];
@@ -206,7 +211,7 @@ export function startServiceProxy(opts: ServiceProxyOptions): ServiceProxy {
       if (plan.script !== '') await run(plan.script);
       plan.commit();
       // The rules are in: flows NATed to endpoints that are gone go now (upstream clears them after its sync too).
-      await clearStaleUdp(full ? new Set([...services.list().map((svc) => objectKey(svc)), ...udpState.keys()]) : keys);
+      clearStaleUdp(full ? new Set([...services.list().map((svc) => objectKey(svc)), ...udpState.keys()]) : keys);
       // An owner that changed may have let go of what others waited for: they get their turn.
       for (const k of keys) {
         const claimants = waitingOn.get(k);
@@ -285,6 +290,7 @@ export function startServiceProxy(opts: ServiceProxyOptions): ServiceProxy {
       if (timer !== undefined) clearTimeout(timer);
       if (staleTimer !== undefined) clearTimeout(staleTimer);
       await running;
+      await clearing;
       try {
         await deleteTable(run, table);
         log.info('service proxy rules removed', { component: 'service-proxy', table });
