@@ -160,6 +160,9 @@ export function renderContainerdConfig(opts: ContainerdConfigOptions): string {
     `    sandbox_image = ${s(opts.sandboxImage)}`,
     // Without CAP_SYS_RESOURCE a container may not get an oom_score_adj below containerd's own; CRI clamps it.
     '    restrict_oom_score_adj = true',
+    // Pods' network namespaces are pinned under the state dir (in the data dir), not /var/run/netns: whatever a
+    // crash leaves behind goes with the node's data dir, and nodes of one machine never share the directory.
+    '    netns_mounts_under_state_dir = true',
     '    enable_selinux = false',
     '    systemd_cgroup = false',
     // exec/attach/port-forward streams: loopback only, a free port chosen by the kernel (several containerds of

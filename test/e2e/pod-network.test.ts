@@ -26,13 +26,15 @@ import { BUSYBOX_PATH } from '../../src/images/builtin-images.js';
 import { NGINX_PATH, NGINX_TUTORIAL_REFS, buildNginxImage } from '../../src/images/nginx-image.js';
 import { BRIDGE, NetworkGuard } from '../../bench/node-network-guard.js';
 import { K8tsServer, seedDir, waitFor } from './support/server.js';
+import { containerdPaths } from '../../src/containerd/containerd-config.js';
 import { agentKubectl, importBusybox, importImage, stopNodeAgent } from './support/node-agent-fixture.js';
 
 const run = promisify(execFile);
 
 const CLUSTER_CIDR = '10.244.0.0/16';
 const SERVICE_CIDR = '10.96.0.0/16';
-const NETNS_DIR = '/var/run/netns';
+/** Where k8ts's containerd pins pods' network namespaces: its CRI plugin's state dir (netns_mounts_under_state_dir). */
+const netnsDir = (dataDir: string): string => join(containerdPaths(dataDir).state, 'io.containerd.grpc.v1.cri', 'netns');
 
 function skipReason(): string | false {
   try {
@@ -60,9 +62,9 @@ function httpGet(url: string): Promise<{ status: number; server: string; body: s
   });
 }
 
-async function netnsNames(): Promise<Set<string>> {
+async function netnsNames(dataDir: string): Promise<Set<string>> {
   try {
-    return new Set(await readdir(NETNS_DIR));
+    return new Set(await readdir(netnsDir(dataDir)));
   } catch {
     return new Set();
   }
@@ -91,8 +93,8 @@ describe('the pod network of k8ts server', { skip }, () => {
 
   before(async () => {
     guard = await NetworkGuard.install(CLUSTER_CIDR, SERVICE_CIDR);
-    netnsBefore = await netnsNames();
     server = await K8tsServer.start({ agent: true, controlLoops: true, extraArgs: ['--cluster-cidr', CLUSTER_CIDR, '--service-cidr', SERVICE_CIDR] });
+    netnsBefore = await netnsNames(server.dataDir);
   });
 
   after(async () => {
@@ -198,7 +200,7 @@ describe('the pod network of k8ts server', { skip }, () => {
   test('deleting the pods releases their addresses and tears down their network namespaces', async () => {
     const leases = await readdir(leaseDir());
     assert.ok(leases.includes(nginxIP), `host-local holds ${nginxIP}: ${leases.join(' ')}`);
-    const podNetns = [...(await netnsNames())].filter((n) => !netnsBefore.has(n));
+    const podNetns = [...(await netnsNames(server?.dataDir ?? ''))].filter((n) => !netnsBefore.has(n));
     assert.ok(podNetns.length >= 1, 'the nginx pod has a network namespace of its own');
     const veths = (await run('ip', ['-o', 'link', 'show', 'master', BRIDGE])).stdout.trim().split('\n').filter((l) => l !== '');
     assert.ok(veths.length >= 1, `a veth of the nginx pod is on ${BRIDGE}`);
@@ -209,7 +211,7 @@ describe('the pod network of k8ts server', { skip }, () => {
       return !left.includes(nginxIP) && !left.includes(fetchIP);
     }, 20_000);
     await waitFor('the network namespaces gone', async () => {
-      const now = await netnsNames();
+      const now = await netnsNames(server?.dataDir ?? '');
       return podNetns.every((n) => !now.has(n));
     }, 20_000);
     assert.equal((await run('ip', ['-o', 'link', 'show', 'master', BRIDGE])).stdout.trim(), '', `no veth is left on ${BRIDGE}`);
