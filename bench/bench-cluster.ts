@@ -44,6 +44,7 @@ export async function kubectl(kubeconfig: string, args: string[], input?: string
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve({ stdout, stderr }) : reject(new Error(`kubectl ${args.join(' ')}: exit ${code}: ${stderr}`))));
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input ?? '');
   });
 }

@@ -30,6 +30,8 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, input?: string
       const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
       resolve({ code, stdout, stderr });
     });
+    // A command that exits before reading its input (umount, nsenter's) must not fail the test with EPIPE.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(input ?? '');
   });
 }
