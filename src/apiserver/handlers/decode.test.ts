@@ -165,6 +165,13 @@ describe('parseBody', () => {
     assert.deepEqual(duplicates, []);
   });
 
+  test('duplicates are found with spaces around the colons, and colons inside values are not keys', () => {
+    const spaced = parseBody(Buffer.from('{ "a" : "x:y", "b" :\n{"t":"12:00:00"}, "a"\t: ":" }'), 'application/json', ['application/json']);
+    assert.deepEqual(spaced.duplicates, ['duplicate field "a"']);
+    const clean = parseBody(Buffer.from('{"image":"nginx:1.7","m":{"k\\\\":"\\":"},"t":"a\\\\"}'), 'application/json', ['application/json']);
+    assert.deepEqual(clean.duplicates, []);
+  });
+
   test('nesting deeper than upstream\'s limit is refused', () => {
     let text = '1';
     for (let i = 0; i < 1100; i++) text = `[${text}]`;

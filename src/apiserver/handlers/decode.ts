@@ -18,9 +18,13 @@ export function fieldValidationOf(query: URLSearchParams): FieldValidation {
 
 const maxDepth = 1000;
 
-/** Nesting depth of a JSON text, brackets inside strings excluded (checked before parsing, as Go's decoder does while reading). */
-function jsonDepthOk(text: string): boolean {
+/**
+ * Checks the nesting depth of a JSON text, brackets inside strings excluded (before parsing, as Go's decoder does while
+ * reading), and counts its object keys: the colons outside strings. Returns the count, or -1 when too deep.
+ */
+function jsonKeysWithinDepth(text: string): number {
   let depth = 0;
+  let keys = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -28,23 +32,36 @@ function jsonDepthOk(text: string): boolean {
       if (c === 92) i++;
       else if (c === 34) inString = false;
     } else if (c === 34) inString = true;
+    else if (c === 58) keys++;
     else if (c === 123 || c === 91) {
-      if (++depth > maxDepth) return false;
+      if (++depth > maxDepth) return -1;
     } else if (c === 125 || c === 93) depth--;
   }
-  return true;
+  return keys;
 }
 
-function depthOk(v: unknown, depth: number): boolean {
-  if (depth > maxDepth) return false;
-  if (Array.isArray(v)) return v.every((x) => depthOk(x, depth + 1));
-  if (isRecord(v)) return Object.values(v).every((x) => depthOk(x, depth + 1));
-  return true;
+/** The number of object keys in a parsed value, or -1 when it nests deeper than maxDepth. */
+function keysWithinDepth(v: unknown, depth: number): number {
+  if (depth > maxDepth) return -1;
+  let n = 0;
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      const k = keysWithinDepth(x, depth + 1);
+      if (k < 0) return -1;
+      n += k;
+    }
+  } else if (isRecord(v)) {
+    for (const key in v) {
+      const k = keysWithinDepth(v[key], depth + 1);
+      if (k < 0) return -1;
+      n += k + 1;
+    }
+  }
+  return n;
 }
 
 /** Duplicate keys in a JSON text, as upstream's strict decoder reports them (`json: duplicate field "x"`). */
 function duplicateFields(text: string): string[] {
-  // Cheap pre-check: only scan when the same quoted key occurs twice at all.
   const dups: string[] = [];
   const stack: Set<string>[] = [];
   const re = /"((?:[^"\\]|\\.)*)"\s*(:)?|[{}[\]]/g;
@@ -118,15 +135,19 @@ export function parseBody(body: Buffer, contentType: string | undefined, accepte
   const text = body.toString('utf8');
   let value: unknown;
   let duplicates: string[] = [];
+  let parsedKeys = -1;
   if (ct === 'application/json' || ct === '' || ct === 'application/merge-patch+json' || ct === 'application/strategic-merge-patch+json' || ct === 'application/json-patch+json') {
-    if (!jsonDepthOk(text)) throw ApiError.badRequest('json: exceeded max depth');
+    const textKeys = jsonKeysWithinDepth(text);
+    if (textKeys < 0) throw ApiError.badRequest('json: exceeded max depth');
     try {
       value = JSON.parse(text);
     } catch (e: unknown) {
       const msg = e instanceof Error ? e.message : String(e);
       throw new BodyParseError(`couldn't get version/kind; json parse error: ${msg.charAt(0).toLowerCase()}${msg.slice(1)}`);
     }
-    if (text.length < 1_000_000) duplicates = duplicateFields(text);
+    // A key given twice is parsed once: only a text with more keys than its value holds has duplicates to name.
+    parsedKeys = keysWithinDepth(value, 0);
+    if (parsedKeys >= 0 && parsedKeys !== textKeys && text.length < 1_000_000) duplicates = duplicateFields(text);
   } else if (ct === kubernetesProtobufContentType && !accepted.some((a) => a.includes('patch'))) {
     // Typed clients (kubectl create configmap|secret|namespace|deployment …) send Kubernetes protobuf.
     try {
@@ -145,7 +166,7 @@ export function parseBody(body: Buffer, contentType: string | undefined, accepte
   } else {
     throw ApiError.unsupportedMediaType(accepted);
   }
-  if (!depthOk(value, 0)) throw ApiError.badRequest('json: exceeded max depth');
+  if (parsedKeys < 0 && keysWithinDepth(value, 0) < 0) throw ApiError.badRequest('json: exceeded max depth');
   return { value, duplicates };
 }
 
