@@ -1,10 +1,13 @@
 // Control-plane components on threads of their own, as upstream runs kube-scheduler as a process of its own: its
 // informers and work then use a core the API server does not, and a burst of it does not hold up requests. It reaches
-// the API server through the loopback socket like any other client. (The virtual nodes stay on the main thread: on
-// two cores a thread of their own cost more CPU than it freed.)
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+// the API server as its loopback client, over a MessagePort to the server's thread (port-transport.ts) rather than the
+// loopback socket. (The virtual nodes stay on the main thread: on two cores a thread of their own cost more CPU than
+// it freed.)
+import { isMainThread, MessageChannel, parentPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
 import type { ClientConfig } from '../client/kubeconfig.js';
 import { RestClient } from '../client/rest-client.js';
+import { registerInProcessDispatcher } from '../client/in-process-transport.js';
+import { portDispatcher, serveInProcessPort } from '../client/port-transport.js';
 import { workerExecArgv } from '../machinery/worker-exec-argv.js';
 import { runLeaderElected, type LeaderElectedOptions } from '../client/leader-elected.js';
 import { KUBE_SCHEDULER_LEASE } from '../client/leader-election.js';
@@ -15,6 +18,8 @@ export type ComponentSpec = { readonly component: 'scheduler'; readonly opts: Sc
 interface ThreadData {
   readonly config: ClientConfig;
   readonly spec: ComponentSpec;
+  /** The port to the API server's thread, for a loopback client (config.socketPath set). */
+  readonly port?: MessagePort;
 }
 
 /** How long a stopping component may take (a leader releasing its Lease) before its thread is ended. */
@@ -22,8 +27,12 @@ const stopGraceMs = 3000;
 
 /** Starts a component on a worker thread; stop() ends it. A thread that fails is reported, not restarted. */
 export function startComponentThread(config: ClientConfig, spec: ComponentSpec): { stop(): Promise<void> } {
+  const channel = config.socketPath !== undefined ? new MessageChannel() : undefined;
+  const closePort = channel !== undefined && config.socketPath !== undefined ? serveInProcessPort(channel.port1, config.socketPath) : undefined;
+  channel?.port1.unref();
   const worker = new Worker(new URL(import.meta.url), {
-    workerData: { config, spec } satisfies ThreadData,
+    workerData: { config, spec, ...(channel !== undefined ? { port: channel.port2 } : {}) } satisfies ThreadData,
+    transferList: channel !== undefined ? [channel.port2] : [],
     execArgv: workerExecArgv(process.execArgv),
   });
   worker.unref();
@@ -47,11 +56,13 @@ export function startComponentThread(config: ClientConfig, spec: ComponentSpec):
         worker.postMessage('stop');
       });
       await worker.terminate();
+      closePort?.();
     },
   };
 }
 
 async function runComponent(data: ThreadData): Promise<{ stop(): void | Promise<void> }> {
+  if (data.port !== undefined && data.config.socketPath !== undefined) registerInProcessDispatcher(data.config.socketPath, portDispatcher(data.port));
   const client = new RestClient(data.config);
   const { startScheduler } = await import('../scheduler/scheduler.js');
   const { opts, leaderElection } = data.spec;

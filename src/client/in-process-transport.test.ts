@@ -1,5 +1,6 @@
-// The loopback transport against a real API server in this process: requests and watches reach the server's handler
-// without a socket and get what a client over the wire gets; the loopback socket itself demands the loopback token.
+// The loopback transports against a real API server in this process: requests and watches reach the server's handler
+// without a socket (in this thread, or from a worker thread over a MessagePort) and get what a client over the wire
+// gets; the loopback socket itself demands the loopback token.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -7,12 +8,15 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootstrapCluster } from '../apiserver/bootstrap.js';
+import type { Req, Res } from '../apiserver/http.js';
 import { ApiServer } from '../apiserver/server.js';
 import { ApiError } from '../machinery/errors.js';
 import { ensureClusterPki } from '../pki/cluster-pki.js';
 import { openStorage } from '../storage/index.js';
 import type { Storage } from '../storage/storage.js';
-import { inProcessDispatcher } from './in-process-transport.js';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { InProcessRequest, InProcessResponse, inProcessDispatcher } from './in-process-transport.js';
+import { portDispatcher, serveInProcessPort } from './port-transport.js';
 import type { ClientConfig } from './kubeconfig.js';
 import { RestClient, type WatchEventJson } from './rest-client.js';
 
@@ -103,5 +107,75 @@ describe('the in-process loopback transport', () => {
       req.end();
     });
     assert.equal(code, 401);
+  });
+
+  test('a client on another thread reaches the handler over a MessagePort: answers, errors, and a watch until stopped', async () => {
+    const channel = new MessageChannel();
+    const closePort = serveInProcessPort(channel.port1, config.socketPath);
+    // The worker runs a RestClient of the loopback config with the port dispatcher registered in its thread.
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      (async () => {
+        const { RestClient } = await import(workerData.restClient);
+        const { registerInProcessDispatcher } = await import(workerData.inProcess);
+        const { portDispatcher } = await import(workerData.portTransport);
+        registerInProcessDispatcher(workerData.config.socketPath, portDispatcher(workerData.port));
+        const client = new RestClient(workerData.config);
+        const out = {};
+        const created = await client.request('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'threaded' }, data: { k: 'v'.repeat(20000) } });
+        out.created = created.metadata.name;
+        out.size = (await client.request('GET', '/api/v1/namespaces/default/configmaps/threaded')).data.k.length;
+        out.missing = await client.request('GET', '/api/v1/namespaces/default/configmaps/nope').then(() => 'found', (e) => e.code + ' ' + e.message);
+        const events = [];
+        const w = client.watch('/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=' + created.metadata.resourceVersion, (ev) => events.push(ev.type + ' ' + ev.object.metadata.name), () => events.push('ended'));
+        await client.request('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'threaded-w' } });
+        for (let i = 0; i < 100 && events.length < 1; i++) await new Promise((r) => setTimeout(r, 20));
+        w.stop();
+        await client.request('DELETE', '/api/v1/namespaces/default/configmaps/threaded-w');
+        await new Promise((r) => setTimeout(r, 100));
+        out.events = events;
+        parentPort.postMessage(out);
+      })().catch((e) => parentPort.postMessage({ error: String(e && e.stack || e) }));
+    `;
+    const worker = new Worker(code, {
+      eval: true,
+      workerData: {
+        config,
+        port: channel.port2,
+        restClient: new URL('./rest-client.js', import.meta.url).href,
+        inProcess: new URL('./in-process-transport.js', import.meta.url).href,
+        portTransport: new URL('./port-transport.js', import.meta.url).href,
+      },
+      transferList: [channel.port2],
+    });
+    try {
+      const out = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      assert.deepEqual(out, { created: 'threaded', size: 20000, missing: '404 configmaps "nope" not found', events: ['ADDED threaded-w'] });
+    } finally {
+      await worker.terminate();
+      closePort();
+    }
+  });
+
+  test('over a MessagePort, a server that is not registered answers 503 ServiceUnavailable', async () => {
+    const channel = new MessageChannel();
+    const closePort = serveInProcessPort(channel.port1, '@k8ts-nobody');
+    try {
+      const res = new InProcessResponse();
+      const body = await new Promise<string>((resolve) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('finish', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        portDispatcher(channel.port2)(new InProcessRequest('GET', '/api/v1/namespaces', {}, undefined) as unknown as Req, res as unknown as Res);
+      });
+      assert.equal(res.statusCode, 503);
+      assert.deepEqual(JSON.parse(body), { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the API server is not serving', reason: 'ServiceUnavailable', code: 503 });
+    } finally {
+      closePort();
+      channel.port2.close();
+    }
   });
 });

@@ -1,8 +1,8 @@
 // The loopback transport within one thread: a RestClient of the API server's own control loops hands its request to
 // the server's handler as objects (no socket, no HTTP framing, no parsing of it on either side). The request goes
 // through the same authentication (the loopback token), authorization, admission and handlers as one over the wire;
-// the response is the same status, headers and body bytes. Clients on other threads (the scheduler's) use the
-// loopback socket, for which this registry is empty.
+// the response is the same status, headers and body bytes. Clients on other threads (the scheduler's) find here a
+// dispatcher that carries the request to the server's thread over a MessagePort (port-transport.ts).
 import { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
 import type { Req, Res } from '../apiserver/http.js';
@@ -30,15 +30,17 @@ export class InProcessRequest extends Readable {
     readonly method: string,
     readonly url: string,
     readonly headers: Record<string, string>,
-    private body: Buffer | undefined,
+    readonly payload: Buffer | undefined,
   ) {
     // 'close' only when the client goes away (destroy), not once the body has been read: a watch ends on 'close'.
     super({ autoDestroy: false });
   }
 
+  private read0 = false;
+
   override _read(): void {
-    if (this.body !== undefined && this.body.length > 0) this.push(this.body);
-    this.body = undefined;
+    if (!this.read0 && this.payload !== undefined && this.payload.length > 0) this.push(this.payload);
+    this.read0 = true;
     this.push(null);
   }
 }
