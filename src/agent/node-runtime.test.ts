@@ -10,17 +10,9 @@ import { containerdPaths } from '../containerd/containerd-config.js';
 import { DEFAULT_PAUSE_REF, buildBusyboxImage } from '../images/builtin-images.js';
 import { imageArchives, startNodeRuntime } from './node-runtime.js';
 import { containerdTestSkipReason } from '../containerd/live-test-skip.js';
+import { processAlive } from '../machinery/process-alive.js';
 
 const skipReason = containerdTestSkipReason;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('the node runtime', () => {
   test('only the .tar files of the images directory are archives to import, in name order', async () => {
@@ -46,11 +38,11 @@ describe('the node runtime', () => {
         assert.equal(rt.sandboxImage, DEFAULT_PAUSE_REF);
         assert.notEqual((await rt.cri.imageStatus({ image: { image: DEFAULT_PAUSE_REF } })).image, undefined);
         assert.notEqual((await rt.cri.imageStatus({ image: { image: 'docker.io/library/busybox:1.36' } })).image, undefined);
-        assert.ok(alive(pid), 'containerd runs');
+        assert.ok(processAlive(pid), 'containerd runs');
       } finally {
         await rt.stop();
       }
-      assert.equal(alive(pid), false, 'containerd stopped');
+      assert.equal(processAlive(pid), false, 'containerd stopped');
     } finally {
       await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
     }

@@ -15,6 +15,7 @@ import { createBridge, createNodeNetns, hostRules, insertHostRule, readHostAddre
 import { currentCredentials, mergeContextFile } from './kubeconfig-context.js';
 import { agentArgs, API_PORT, masterArgs, type FlannelBackend } from './node-commands.js';
 import { nodeReadiness, type NodeReadiness } from './node-readiness.js';
+import { processAlive } from '../machinery/process-alive.js';
 
 /** The server's default pod and service ranges, which a cluster's bridge subnet must not overlap. */
 const POD_AND_SERVICE_RANGES = ['10.240.0.0/16', '10.254.0.0/16'];
@@ -46,15 +47,6 @@ export function logTail(path: string, lines = 15): string {
     return text.split('\n').slice(-lines).join('\n');
   } catch {
     return '(no log)';
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -165,7 +157,7 @@ export async function createCluster(o: CreateClusterOptions): Promise<ClusterSta
     };
     const checkAlive = (): void => {
       for (const n of state.nodes) {
-        if (n.pid !== undefined && !alive(n.pid)) throw new CreateError(`k8ts on ${n.name} exited; the end of ${n.logFile}:\n${logTail(n.logFile)}`);
+        if (n.pid !== undefined && !processAlive(n.pid)) throw new CreateError(`k8ts on ${n.name} exited; the end of ${n.logFile}:\n${logTail(n.logFile)}`);
       }
     };
     const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -233,7 +225,7 @@ export async function createCluster(o: CreateClusterOptions): Promise<ClusterSta
     state.statusReason = msg;
     save();
     if (!(e instanceof CreateError)) {
-      const failedNode = state.nodes.find((n) => n.pid !== undefined && !alive(n.pid));
+      const failedNode = state.nodes.find((n) => n.pid !== undefined && !processAlive(n.pid));
       if (failedNode !== undefined) state.statusReason = `${msg}; k8ts on ${failedNode.name} exited; the end of ${failedNode.logFile}:\n${logTail(failedNode.logFile)}`;
       save();
     }

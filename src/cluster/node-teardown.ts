@@ -13,6 +13,7 @@ import { connectCri, type CriClient } from '../cri/index.js';
 import { podCgroupParentOf } from '../kubelet/container-config.js';
 import { removePodCgroup } from '../kubelet/pod-cgroup-cleanup.js';
 import { runCommand } from './host-network.js';
+import { processAlive } from '../machinery/process-alive.js';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
 
@@ -112,15 +113,6 @@ function commandLineNames(pid: number, dir: string): boolean {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e: unknown) {
-    return !(e instanceof Error && 'code' in e && e.code === 'ESRCH');
-  }
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export interface NodeProcesses {
@@ -188,7 +180,7 @@ export async function killNodeProcesses(nodes: readonly NodeProcesses[], timeout
   // 1. The nodes' k8ts (kubelets and the server), so that nothing is started again.
   const k8ts = nodes.flatMap((n) => (n.pid !== undefined && commandLineNames(n.pid, n.dataDir) ? [n.pid] : []));
   await killAll(k8ts);
-  for (let i = 0; i < 50 && k8ts.some(alive); i++) await sleep(20);
+  for (let i = 0; i < 50 && k8ts.some(processAlive); i++) await sleep(20);
   // 2. The pods, through containerd.
   const sandboxesRemoved = (await Promise.all(nodes.map((n) => removeSandboxes(n.dataDir, 10_000)))).reduce((a, b) => a + b, 0);
   // 3. Whatever is left.
@@ -207,7 +199,7 @@ export async function killNodeProcesses(nodes: readonly NodeProcesses[], timeout
       }
     }
     for (const p of own) pids.delete(p);
-    survivors = [...pids].filter(alive);
+    survivors = [...pids].filter(processAlive);
     if (survivors.length === 0 || Date.now() > deadline) break;
     await killAll(survivors);
     await sleep(100);

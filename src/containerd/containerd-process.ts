@@ -12,6 +12,7 @@ import { containerdPaths, defaultCniConfDir, renderContainerdConfig, type Contai
 import { listPlugins } from './ctr-plugins.js';
 import { probeCri } from './probe-cri.js';
 import { readRegistries, writeRegistryHosts } from './registries.js';
+import { processAlive } from '../machinery/process-alive.js';
 
 export interface ContainerdOptions {
   dataDir: string;
@@ -69,14 +70,6 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e: unknown) {
-    return false;
-  }
-}
 
 /** The log written since byte `from`: its last lines, for error messages. */
 function logTail(file: string, from: number): string {
