@@ -3,35 +3,20 @@
 // there. The virtual nodes run on the second server, so the nodes outlive the leader, as real agents would.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
-import { at, K8tsServer, namespaceYaml, parseObject, repoRoot, waitFor } from './support/server.js';
+import { at, namespaceYaml, parseObject, waitFor, type K8tsServer } from './support/server.js';
+import { leaseHolder, startTwoServers, stopTwoServers, type TwoServers } from './support/two-servers.js';
 
-const leaderFlags = ['--leader-elect-lease-duration', '3s', '--leader-elect-renew-deadline', '2s', '--leader-elect-retry-period', '500ms'];
-let etcd: { endpoint: string; stop(): Promise<void> };
+let servers: TwoServers | undefined;
 let a: K8tsServer;
 let b: K8tsServer;
 const ns = 'ha-rollout';
 
 before(async () => {
-  const { startEtcd } = (await import(join(repoRoot, 'dist', 'src', 'storage', 'etcd', 'etcd-test-server.js'))) as { startEtcd: () => Promise<typeof etcd> };
-  etcd = await startEtcd();
-  a = await K8tsServer.start({ datastoreEndpoint: etcd.endpoint, controlLoops: true, extraArgs: leaderFlags });
-  await waitFor('server a leads', () => holder(a, 'kube-controller-manager') !== '' && holder(a, 'kube-scheduler') !== '', 20_000);
-  const token = readFileSync(join(a.dataDir, 'token'), 'utf8').trim();
-  b = await K8tsServer.start({ datastoreEndpoint: etcd.endpoint, controlLoops: true, extraArgs: ['--virtual-nodes', '3', '--token', token, ...leaderFlags] });
+  servers = await startTwoServers({ controlLoops: true }, { controlLoops: true, extraArgs: ['--virtual-nodes', '3'] });
+  ({ a, b } = servers);
 });
 
-after(async () => {
-  await b?.destroy();
-  await a?.destroy();
-  await etcd?.stop();
-});
-
-function holder(s: K8tsServer, lease: string): string {
-  const r = s.kubectl(['get', 'lease', lease, '-n', 'kube-system', '-o', 'json']);
-  return r.code === 0 ? String(at(parseObject(r.stdout), 'spec.holderIdentity') ?? '') : '';
-}
+after(() => stopTwoServers(servers));
 
 const deploymentYaml = (image: string): string =>
   `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: ${ns}\nspec:\n  replicas: 6\n  strategy:\n    rollingUpdate: {maxSurge: 1, maxUnavailable: 1}\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: c\n        image: ${image}\n`;
@@ -58,7 +43,7 @@ describe('two servers on one etcd', () => {
     const items = at(rs, 'items');
     const current = (Array.isArray(items) ? items : []).find((r) => at(r, 'spec.template.spec.containers.0.image') === 'nginx:1.9.1');
     assert.equal(at(current, 'status.readyReplicas'), 6);
-    assert.notEqual(holder(b, 'kube-controller-manager'), '');
+    assert.notEqual(leaseHolder(b, 'kube-controller-manager'), '');
     for (const name of acknowledged) assert.equal(b.kubectl(['get', 'configmap', name, '-n', ns]).code, 0, `${name} was acknowledged and lost`);
   });
 });

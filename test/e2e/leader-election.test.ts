@@ -3,35 +3,20 @@
 // upstream's --leader-elect-* flags), and a leader stopped cleanly hands over at once.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { at, K8tsServer, namespaceYaml, parseObject, repoRoot, waitFor } from './support/server.js';
+import { at, namespaceYaml, parseObject, waitFor, type K8tsServer } from './support/server.js';
+import { leaseHolder, startTwoServers, stopTwoServers, type TwoServers } from './support/two-servers.js';
 
-const leaderFlags = ['--leader-elect-lease-duration', '3s', '--leader-elect-renew-deadline', '2s', '--leader-elect-retry-period', '500ms'];
-let etcd: { endpoint: string; stop(): Promise<void> };
+let servers: TwoServers | undefined;
 let a: K8tsServer;
 let b: K8tsServer;
 
 before(async () => {
-  const { startEtcd } = (await import(join(repoRoot, 'dist', 'src', 'storage', 'etcd', 'etcd-test-server.js'))) as { startEtcd: () => Promise<typeof etcd> };
-  etcd = await startEtcd();
-  // The first server holds the Leases before the second starts; only it runs virtual nodes (they are its kubelets).
-  a = await K8tsServer.start({ datastoreEndpoint: etcd.endpoint, extraArgs: ['--virtual-nodes', '2', ...leaderFlags] });
-  await waitFor('server a leads', () => holder(a, 'kube-controller-manager') !== '' && holder(a, 'kube-scheduler') !== '', 20_000);
-  const token = readFileSync(join(a.dataDir, 'token'), 'utf8').trim();
-  b = await K8tsServer.start({ datastoreEndpoint: etcd.endpoint, controlLoops: true, extraArgs: ['--token', token, ...leaderFlags] });
+  // Only the first server runs virtual nodes (they are its kubelets).
+  servers = await startTwoServers({ extraArgs: ['--virtual-nodes', '2'] }, { controlLoops: true });
+  ({ a, b } = servers);
 });
 
-after(async () => {
-  await b?.destroy();
-  await a?.destroy();
-  await etcd?.stop();
-});
-
-function holder(s: K8tsServer, lease: string): string {
-  const r = s.kubectl(['get', 'lease', lease, '-n', 'kube-system', '-o', 'json']);
-  return r.code === 0 ? String(at(parseObject(r.stdout), 'spec.holderIdentity') ?? '') : '';
-}
+after(() => stopTwoServers(servers));
 
 function podsOf(s: K8tsServer, ns: string): { name: string; node: string }[] {
   const items = at(parseObject(s.k(['get', 'pods', '-n', ns, '-o', 'json'])), 'items');
@@ -49,7 +34,7 @@ describe('leader election between two servers on one etcd', () => {
     assert.match(String(at(lease, 'spec.holderIdentity')), /^[^_]+_[0-9a-f-]{36}$/);
     assert.equal(at(lease, 'spec.leaseDurationSeconds'), 3);
     assert.match(String(at(lease, 'spec.renewTime')), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
-    assert.equal(holder(a, 'kube-controller-manager'), holder(b, 'kube-controller-manager'));
+    assert.equal(leaseHolder(a, 'kube-controller-manager'), leaseHolder(b, 'kube-controller-manager'));
   });
 
   test('only the leader acts: a replication controller gets its replicas once', async () => {
@@ -64,16 +49,16 @@ describe('leader election between two servers on one etcd', () => {
   });
 
   test('when the leader is killed the other server takes over after the lease duration', async () => {
-    const before = holder(b, 'kube-controller-manager');
+    const before = leaseHolder(b, 'kube-controller-manager');
     const killedAt = Date.now();
     await a.stop(true);
     await waitFor('a new controller-manager leader', () => {
-      const h = holder(b, 'kube-controller-manager');
+      const h = leaseHolder(b, 'kube-controller-manager');
       return h !== '' && h !== before;
     }, 20_000);
     const tookMs = Date.now() - killedAt;
     assert.ok(tookMs >= 2500, `took over after ${tookMs} ms, before the 3 s lease ran out`);
-    await waitFor('a new scheduler leader', () => holder(b, 'kube-scheduler') !== before, 20_000);
+    await waitFor('a new scheduler leader', () => leaseHolder(b, 'kube-scheduler') !== before, 20_000);
     // The new leader's controllers and scheduler work: scaling up creates and binds two more pods.
     b.k(['scale', 'rc', 'web', '-n', ns, '--replicas=5']);
     await waitFor('5 bound pods', () => {
@@ -84,11 +69,11 @@ describe('leader election between two servers on one etcd', () => {
 
   test('a leader stopped cleanly releases its Leases at once', async () => {
     await a.startProcess();
-    const leader = holder(b, 'kube-controller-manager');
+    const leader = leaseHolder(b, 'kube-controller-manager');
     await b.stop();
     const stoppedAt = Date.now();
     await waitFor('server a leads again', () => {
-      const h = holder(a, 'kube-controller-manager');
+      const h = leaseHolder(a, 'kube-controller-manager');
       return h !== '' && h !== leader;
     }, 5_000);
     // Sooner than the 3 s lease could have run out: b released it.
