@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findResource, type ResourceInfo } from '../../api/resources.js';
 import { ApiError } from '../../machinery/errors.js';
-import { checkObject, decodeObject, fieldValidationOf, mergePatchIsClean, parseBody } from './decode.js';
+import { checkObject, decodeObject, fieldValidationOf, mergePatchIsClean, parseBody, strategicMergePatchIsClean } from './decode.js';
 
 function resource(group: string, version: string, plural: string): ResourceInfo {
   const r = findResource(group, version, plural);
@@ -240,6 +240,14 @@ describe('field validation', () => {
     assert.equal(mergePatchIsClean({ spec: { bogus: 1 } }, pods), false);
     assert.equal(mergePatchIsClean({ spec: { activeDeadlineSeconds: 'soon' } }, pods), false);
     assert.equal(mergePatchIsClean({ metadata: { labels: 'x' } }, pods), false);
+  });
+
+  test('a strategic merge patch is clean as a merge patch is, unless it holds a directive anywhere', () => {
+    const status = { status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }], podIP: '10.0.0.5' } };
+    assert.equal(strategicMergePatchIsClean(status, pods), true);
+    assert.equal(strategicMergePatchIsClean({ status: { conditions: [{ type: 'Ready', $patch: 'delete' }] } }, pods), false);
+    assert.equal(strategicMergePatchIsClean({ spec: { $setElementOrder: [] } }, pods), false);
+    assert.equal(strategicMergePatchIsClean({ spec: { bogus: 1 } }, pods), false);
   });
 
   test('a merge patch of a Secret is never taken as clean (its data must be checked as base64)', () => {

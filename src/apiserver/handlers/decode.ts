@@ -205,6 +205,23 @@ export function mergePatchIsClean(patch: Record<string, unknown>, r: ResourceInf
   return typeErrorFor(patch, r) === undefined && unknownFields(patch, r).length === 0;
 }
 
+/** Whether a strategic merge patch holds a directive ($patch, $retainKeys, $setElementOrder/…, $deleteFromPrimitiveList/…). */
+function hasPatchDirective(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(hasPatchDirective);
+  if (!isRecord(v)) return false;
+  for (const key in v) if (key.startsWith('$') || hasPatchDirective(v[key])) return true;
+  return false;
+}
+
+/**
+ * mergePatchIsClean for a strategic merge patch: one without directives also makes its result only of values from the
+ * stored object and from the patch (lists merged by key merge the same values), so a clean one cannot add an unknown
+ * field or a mistyped value either. (The kubelet's status patches are of this kind.)
+ */
+export function strategicMergePatchIsClean(patch: Record<string, unknown>, r: ResourceInfo): boolean {
+  return !hasPatchDirective(patch) && mergePatchIsClean(patch, r);
+}
+
 /**
  * The checks of decodeObject on an already parsed value (e.g. the result of applying a patch). `knownClean` says that
  * the value is known to fit r's schema (see mergePatchIsClean): only the apiVersion, kind and metadata checks run.

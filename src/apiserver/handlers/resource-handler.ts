@@ -13,7 +13,7 @@ import type { ResourceRequestInfo } from '../request-info.js';
 import type { Registry } from '../registry/registry.js';
 import type { DeleteOptions, ResourceStore } from '../registry/resource-store.js';
 import { nowTimestamp } from '../registry/resource-store.js';
-import { checkObject, decodeObject, fieldValidationOf, mergePatchIsClean, parseBody } from './decode.js';
+import { checkObject, decodeObject, fieldValidationOf, mergePatchIsClean, parseBody, strategicMergePatchIsClean } from './decode.js';
 import { listBody, objectBody, toServed } from './output.js';
 import { parseSelection } from './selectors.js';
 import { validateListOptions, validateWriteOptions } from './options.js';
@@ -314,7 +314,9 @@ async function patchObject(req: Req, info: ResourceRequestInfo, query: URLSearch
   const body = await readBody(req);
   const { value: patch } = parseBody(body, ct, accepted);
   // Decided once: conflict retries apply the same patch.
-  const cleanMergePatch = ct === 'application/merge-patch+json' && isRecord(patch) && mergePatchIsClean(patch, r);
+  const cleanPatch =
+    isRecord(patch) &&
+    ((ct === 'application/merge-patch+json' && mergePatchIsClean(patch, r)) || (ct === 'application/strategic-merge-patch+json' && strategicMergePatchIsClean(patch, r)));
   const { object } = await store.guaranteedUpdate(
     info.namespace,
     info.name,
@@ -336,7 +338,7 @@ async function patchObject(req: Req, info: ResourceRequestInfo, query: URLSearch
           patched = applyStrategicMergePatch(served, patch, patchMetaFor(r));
       }
       if (!isRecord(patched)) throw ApiError.badRequest('patch result is not an object');
-      const { obj, warnings } = checkObject(patched, [], r, fv, r, cleanMergePatch);
+      const { obj, warnings } = checkObject(patched, [], r, fv, r, cleanPatch);
       ctx.warnings.push(...warnings);
       const meta = obj.metadata ?? {};
       if (meta.name !== info.name) throw ApiError.badRequest(`the name of the object (${meta.name ?? ''}) does not match the name on the URL (${info.name})`);
