@@ -75,6 +75,16 @@ describe('the in-process loopback transport', () => {
     });
   });
 
+  test('a request that discards its result writes as request does, and still rejects with the ApiError', async () => {
+    const none = await client.requestDiscardingResult('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'discarded' }, data: { a: 'b' } });
+    assert.equal(none, undefined);
+    const got = await client.request<{ data: Record<string, string> }>('GET', '/api/v1/namespaces/default/configmaps/discarded');
+    assert.deepEqual(got.data, { a: 'b' });
+    await assert.rejects(client.requestDiscardingResult('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'discarded' } }), (e: unknown) => {
+      return e instanceof ApiError && e.code === 409 && e.reason === 'AlreadyExists' && e.message === 'configmaps "discarded" already exists';
+    });
+  });
+
   test('a watch streams events until stopped, and a too old resourceVersion ends it with 410', async () => {
     const events: WatchEventJson[] = [];
     let ended = false;

@@ -136,7 +136,7 @@ export function startScheduler(client: RestClient, opts: SchedulerOptions = {}):
     const ns = pod.metadata?.namespace ?? '';
     const name = pod.metadata?.name ?? '';
     try {
-      await client.request('POST', `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(name)}/binding`, {
+      await client.requestDiscardingResult('POST', `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(name)}/binding`, {
         apiVersion: 'v1',
         kind: 'Binding',
         metadata: { name, namespace: ns, ...(pod.metadata?.uid !== undefined ? { uid: pod.metadata.uid } : {}) },
@@ -167,7 +167,7 @@ export function startScheduler(client: RestClient, opts: SchedulerOptions = {}):
     const condition = { type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), reason: 'Unschedulable', message };
     try {
       // A strategic merge patch keyed by condition type, as upstream's updatePod does.
-      await client.request('PATCH', `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(name)}/status`, { status: { conditions: [condition] } }, 'application/strategic-merge-patch+json');
+      await client.requestDiscardingResult('PATCH', `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(name)}/status`, { status: { conditions: [condition] } }, 'application/strategic-merge-patch+json');
     } catch (e: unknown) {
       if (!(e instanceof ApiError && e.code === 404)) log.warn('could not update pod condition', { pod: `${ns}/${name}`, err: e instanceof Error ? e.message : String(e) });
     }

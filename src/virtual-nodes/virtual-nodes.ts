@@ -137,7 +137,7 @@ export function startVirtualNodes(client: RestClient, opts: VirtualNodesOptions)
     const now = Date.now();
     const current = nodes.get(st.spec.name) as Node | undefined;
     const status = virtualNodeStatus(st.spec, now, bootId, current?.status?.conditions ?? []);
-    await client.request('PATCH', `${nodePath(st.spec.name)}/status`, { status }, 'application/strategic-merge-patch+json');
+    await client.requestDiscardingResult('PATCH', `${nodePath(st.spec.name)}/status`, { status }, 'application/strategic-merge-patch+json');
     st.lastStatusMs = now;
   };
 
@@ -247,8 +247,8 @@ export function startVirtualNodes(client: RestClient, opts: VirtualNodesOptions)
     st?.pool?.release(pod.metadata?.uid ?? '');
   };
 
-  const patchStatus = (pod: Pod, status: object): Promise<unknown> =>
-    client.request('PATCH', `${podPath(pod)}/status`, { metadata: { uid: pod.metadata?.uid }, status }, 'application/strategic-merge-patch+json');
+  const patchStatus = (pod: Pod, status: object): Promise<void> =>
+    client.requestDiscardingResult('PATCH', `${podPath(pod)}/status`, { metadata: { uid: pod.metadata?.uid }, status }, 'application/strategic-merge-patch+json');
 
   const planOf = (pod: Pod): ExitPlan | undefined => {
     try {
