@@ -15,12 +15,6 @@ export type EventType = 'Normal' | 'Warning';
  * burst of pods (5000 in the scheduler benchmark) would then be lost, so this one holds ten times as many.
  */
 const maxQueuedEvents = 10_000;
-/**
- * Events written at once: one, as upstream's broadcaster writes them from a single goroutine. Events are best-effort
- * and must not compete with the work they report on: eight writers at once took a quarter of the API server's writes
- * from the scheduler's bindings during a burst (scheduler benchmark about 420 -> 480 pods/s with one).
- */
-const maxInFlight = 1;
 const maxTriesPerEvent = 12;
 const defaultSleepMs = 10_000;
 
@@ -73,8 +67,14 @@ export class EventRecorder {
   private readonly correlator: EventCorrelator;
   private readonly clock: () => number;
   private readonly queue: CoreEvent[] = [];
-  private readonly workers = new Set<Promise<void>>();
-  private readonly inFlight = new Map<string, Promise<void>>();
+  /**
+   * The one writer draining the queue, while it runs. Events are written one at a time, as upstream's broadcaster
+   * writes them from a single goroutine: they are best-effort and must not compete with the work they report on
+   * (eight writers at once took a quarter of the API server's writes from the scheduler's bindings during a burst;
+   * scheduler benchmark about 420 -> 480 pods/s with one). One writer also keeps the writes of one Event name (a
+   * repeat PATCHed onto the one created before) in order.
+   */
+  private writer: Promise<void> | undefined;
   private droppedSinceLog = 0;
   private stopped = false;
   private lastNanos = 0n;
@@ -105,7 +105,7 @@ export class EventRecorder {
         return;
       }
       this.queue.push(event);
-      this.startWorkers();
+      this.startWriter();
     } catch (e: unknown) {
       log.error('could not record event', { component: this.opts.component, err: e instanceof Error ? e.message : String(e) });
     }
@@ -113,7 +113,7 @@ export class EventRecorder {
 
   /** Resolves once every event recorded so far has been written (or given up on). */
   async flush(): Promise<void> {
-    while (this.workers.size > 0) await Promise.all([...this.workers]);
+    while (this.writer !== undefined) await this.writer;
   }
 
   /** Stops recording: queued events are dropped. */
@@ -150,41 +150,27 @@ export class EventRecorder {
     };
   }
 
-  /** More writers while the queue is longer than the writers at work, up to maxInFlight. */
-  private startWorkers(): void {
-    while (this.workers.size < maxInFlight && this.workers.size < this.queue.length) {
-      const w: Promise<void> = this.work().finally(() => {
-        this.workers.delete(w);
-        if (this.workers.size === 0 && this.droppedSinceLog > 0) {
-          if (this.droppedSinceLog > 1) log.warn('events dropped while the queue was full', { component: this.opts.component, dropped: this.droppedSinceLog });
-          this.droppedSinceLog = 0;
-        }
-      });
-      this.workers.add(w);
-    }
+  /** Starts the writer unless it runs; it drains the queue, and starts again for events queued as it finished. */
+  private startWriter(): void {
+    if (this.writer !== undefined || this.queue.length === 0) return;
+    this.writer = this.work().finally(() => {
+      this.writer = undefined;
+      if (this.droppedSinceLog > 0) {
+        if (this.droppedSinceLog > 1) log.warn('events dropped while the queue was full', { component: this.opts.component, dropped: this.droppedSinceLog });
+        this.droppedSinceLog = 0;
+      }
+      if (!this.stopped) this.startWriter();
+    });
   }
 
   private async work(): Promise<void> {
     for (let event = this.queue.shift(); event !== undefined; event = this.queue.shift()) {
       try {
-        await this.recordToSink(event);
+        const result = this.correlator.correlate(event);
+        if (!result.skip) await this.write(result);
       } catch (e: unknown) {
         log.error('could not write event', { component: this.opts.component, err: e instanceof Error ? e.message : String(e) });
       }
-    }
-  }
-
-  private async recordToSink(newEvent: CoreEvent): Promise<void> {
-    const result = this.correlator.correlate(newEvent);
-    if (result.skip) return;
-    const name = result.event.metadata.name ?? '';
-    for (let before = this.inFlight.get(name); before !== undefined; before = this.inFlight.get(name)) await before;
-    const done = this.write(result);
-    this.inFlight.set(name, done);
-    try {
-      await done;
-    } finally {
-      if (this.inFlight.get(name) === done) this.inFlight.delete(name);
     }
   }
 
